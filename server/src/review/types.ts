@@ -1,0 +1,70 @@
+import type { ConfigName } from '../model/configs';
+import type { ImagePair, LocatedHunk, PatchSeries, Problem, Severity } from '../patch/types';
+
+export type Verdict = 'introduced' | 'fixed' | 'pre-existing';
+
+/** One step of a finding's proof. */
+export interface TraceStep {
+  file: string;
+  /** 1-based line in the image the step is about. */
+  line: number;
+  /** Execution context of the step: "task", "softirq", "user-space reader", or a function name. */
+  context: string;
+  text: string;
+}
+
+/** A replacement of whole document lines: lines [startLine, endLine) become `newLines`. */
+export interface LineEdit {
+  startLine: number;
+  endLine: number;
+  newLines: string[];
+}
+
+export interface QuickFix {
+  title: string;
+  preferred: boolean;
+  edits: LineEdit[];
+}
+
+export interface ReviewFinding {
+  rule: string;
+  severity: Severity;
+  verdict: Verdict;
+  configs: ConfigName[];
+  function: string;
+  file: string;
+  /** 0-based document line the diagnostic lands on, or null when the site is outside the patch. */
+  patchLine: number | null;
+  /** 1-based line in the image the finding was made on (pre-image for fixed findings). */
+  sourceLine: number;
+  image: 'pre' | 'post';
+  message: string;
+  trace: TraceStep[];
+  fixes: QuickFix[];
+}
+
+export type TreeSource = 'setting' | 'cli' | 'walk-up' | 'default';
+
+export interface Review {
+  /** The kernel tree used, or null when only the hunks' own lines were analysed. */
+  tree: { path: string; source: TreeSource } | null;
+  configs: ConfigName[];
+  series: PatchSeries;
+  hunks: LocatedHunk[];
+  images: ImagePair[];
+  findings: ReviewFinding[];
+  /** Problems with the input or its location (damage, hunks not found, no tree...). */
+  problems: Problem[];
+}
+
+export interface ReviewOptions {
+  /** Path of the patch document on disk, if any (used to walk up to a kernel tree). */
+  documentPath: string | null;
+  /** Kernel tree from the setting or the CLI flag; null to look it up. */
+  kernelTree: string | null;
+  kernelTreeSource?: 'setting' | 'cli';
+  /** Configurations to analyse; default all rows of the table. */
+  configs?: ConfigName[];
+  /** Where to look for the embedded default tree (Debian 6.12 files extracted by scripts/setup-kernel.sh). */
+  defaultTreeDirs?: string[];
+}
