@@ -25,6 +25,7 @@ export const COMMON_SYMBOLS: Readonly<Record<string, boolean | number | string>>
   CONFIG_KCOV: true,
   CONFIG_KCOV_ENABLE_COMPARISONS: true,
   CONFIG_KCOV_IRQ_AREA_SIZE: 0x40000,
+  CONFIG_KCOV_SELFTEST: true,
   CONFIG_RANDOMIZE_BASE: true,
   CONFIG_64BIT: true,
   CONFIG_SMP: true,

@@ -38,12 +38,15 @@ export type DamageKind =
 
 export interface HunkLine {
   kind: LineKind;
-  /** The line's text without its prefix, as it stands in the patch (after repair: see `repairedText`). */
+  /** The line's text without its prefix; once the hunk is located, the base's exact text for context
+   *  and removed lines, and the re-indented text for damaged added lines. */
   text: string;
   /** 0-based document line; null for a line the recovery inserted (a dropped blank context line). */
   docLine: number | null;
-  /** Text restored from the kernel tree when the patch's copy was damaged (tabs, indentation). */
-  repairedText?: string;
+  /** What the patch showed when it differs from `text` (whitespace damage that was repaired). */
+  damagedText?: string;
+  /** The line was followed by `\ No newline at end of file`. */
+  noNewline?: boolean;
 }
 
 export interface Hunk {

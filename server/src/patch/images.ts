@@ -1,0 +1,78 @@
+/**
+ * Pre- and post-image of one file and the exact line maps between the patch document and both images.
+ * The pre-image is the base; the post-image is the base with every located hunk applied. Hunks that
+ * were not located leave the images untouched (they are reported, not guessed).
+ */
+import { createHash } from 'node:crypto';
+import type { ImagePair, LineMap, LocatedHunk, SourceImage } from './types';
+
+export function makeImage(path: string, lines: readonly string[]): SourceImage {
+  const text = lines.join('\n') + (lines.length > 0 ? '\n' : '');
+  return { path, text, hash: createHash('sha1').update(text).digest('hex') };
+}
+
+export function imageLines(image: SourceImage): string[] {
+  const lines = image.text.split('\n');
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+function emptyMap(): LineMap {
+  return { patchToPre: new Map(), patchToPost: new Map(), preToPatch: new Map(), postToPatch: new Map(), preToPost: new Map(), postToPre: new Map() };
+}
+
+/** Applies the located hunks (in base order) to the base lines, recording every line correspondence. */
+export function buildImages(path: string, baseLines: readonly string[], hunks: readonly LocatedHunk[], baseFrom: ImagePair['baseFrom']): ImagePair {
+  const map = emptyMap();
+  const post: string[] = [];
+  const placed = hunks
+    .filter((h) => h.where.located)
+    .sort((a, b) => (a.where.located && b.where.located ? a.where.baseLine1 - b.where.baseLine1 : 0));
+  let pre = 0;
+  const copyUnchanged = (until: number): void => {
+    for (; pre < until && pre < baseLines.length; pre++) {
+      map.preToPost.set(pre, post.length);
+      map.postToPre.set(post.length, pre);
+      post.push(baseLines[pre]);
+    }
+  };
+  for (const located of placed) {
+    if (!located.where.located) continue;
+    const start = located.where.baseLine1 - 1;
+    if (start < pre) continue; // overlaps an earlier hunk: cannot be applied twice
+    copyUnchanged(start);
+    for (const line of located.hunk.lines) {
+      const doc = line.docLine;
+      if (line.kind !== '+') {
+        if (doc !== null) { map.patchToPre.set(doc, pre); map.preToPatch.set(pre, doc); }
+      }
+      if (line.kind === ' ') {
+        map.preToPost.set(pre, post.length);
+        map.postToPre.set(post.length, pre);
+      }
+      if (line.kind !== '-') {
+        if (doc !== null) { map.patchToPost.set(doc, post.length); map.postToPatch.set(post.length, doc); }
+        post.push(line.text);
+      }
+      if (line.kind !== '+') pre++;
+    }
+  }
+  copyUnchanged(baseLines.length);
+  return { path, pre: makeImage(path, baseLines), post: makeImage(path, post), map, baseFrom };
+}
+
+/**
+ * With no kernel tree, the only source is what the hunks show: the base is their old-side lines in
+ * order, separated by a blank line between hunks, so functions the hunks show whole can still be read.
+ */
+export function baseFromHunks(hunks: readonly LocatedHunk[]): { lines: string[]; placed: LocatedHunk[] } {
+  const lines: string[] = [];
+  const placed: LocatedHunk[] = [];
+  for (const h of hunks) {
+    if (lines.length > 0) lines.push('');
+    const first = lines.length;
+    for (const l of h.hunk.lines) if (l.kind !== '+') lines.push(l.text);
+    placed.push({ ...h, where: { located: true, how: 'exact', baseLine1: first + 1, offset: first + 1 - h.hunk.oldStart, fuzz: [0, 0] } });
+  }
+  return { lines, placed };
+}

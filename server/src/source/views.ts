@@ -1,0 +1,163 @@
+/**
+ * Configuration views: for one source image and one configuration row, the #if-resolved text,
+ * its parse, and an index of the function definitions in it.
+ */
+import type { Node, Tree } from 'web-tree-sitter';
+import { CONFIGS, type ConfigRow } from '../model/configs';
+import type { SourceImage } from '../patch/types';
+import { blankAnnotations, type BlankedToken } from './annotations';
+import { Lru, parseC, textHash } from './parser';
+import { preprocess, scanDirectives, type Directive } from './preprocess';
+import type { ConfigView, FunctionInfo } from './types';
+
+const viewCache = new Lru<string, ConfigView>(64);
+const directiveCache = new Lru<string, Directive[]>(32);
+const configKeys = new WeakMap<ConfigRow, string>();
+
+/** A cache key for a row: its name and its symbols (a test may vary the symbols of a name). */
+function configKey(config: ConfigRow): string {
+  let key = configKeys.get(config);
+  if (key === undefined) {
+    const symbols = Object.keys(config.symbols)
+      .sort()
+      .map((k) => `${k}=${String(config.symbols[k])}`);
+    key = `${config.name}\u0000${symbols.join('\u0001')}`;
+    configKeys.set(config, key);
+  }
+  return key;
+}
+
+function directivesOf(image: SourceImage): Directive[] {
+  let ds = directiveCache.get(image.hash);
+  if (!ds) {
+    ds = scanDirectives(image.text);
+    directiveCache.set(image.hash, ds);
+  }
+  return ds;
+}
+
+/** Visit nodes depth-first without recursion (trees can be 10 000 levels deep). `enter`
+ *  returns false to skip a node's children. */
+export function walk(root: Node, enter: (node: Node) => boolean): void {
+  const cursor = root.walk();
+  try {
+    for (;;) {
+      if (enter(cursor.currentNode) && cursor.gotoFirstChild()) continue;
+      for (;;) {
+        if (cursor.gotoNextSibling()) break;
+        if (!cursor.gotoParent()) return;
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+/** The declared name of a function definition: the identifier at the bottom of its declarator
+ *  chain (`*f(...)`, `(*f(int))(int)` and attributed declarators included). */
+export function declaratorName(fn: Node): string | null {
+  let d: Node | null = fn.childForFieldName('declarator');
+  while (d) {
+    if (d.type === 'identifier') return d.text;
+    const next: Node | null = d.childForFieldName('declarator') ?? d.namedChildren.find((c): c is Node => c !== null && c.type.endsWith('declarator')) ?? null;
+    if (!next && d.type === 'parenthesized_declarator') return d.namedChildren.find((c): c is Node => c !== null && c.type === 'identifier')?.text ?? null;
+    d = next;
+  }
+  return null;
+}
+
+/** Lines of ERROR nodes under a node, sorted, without duplicates. */
+export function errorLines(root: Node): number[] {
+  const lines = new Set<number>();
+  walk(root, (n) => {
+    if (n.type === 'ERROR') lines.add(n.startPosition.row);
+    return n.hasError;
+  });
+  return [...lines].sort((a, b) => a - b);
+}
+
+/** The annotations written in a function's declaration part: after whatever code precedes it
+ *  at its level (a declaration, another function; comments do not count) and before its body. */
+function annotationsFor(fn: Node, body: Node, tokens: readonly BlankedToken[]): string[] {
+  let prev = fn.previousSibling;
+  while (prev && prev.type === 'comment') prev = prev.previousSibling;
+  const lo = prev ? prev.endIndex : (fn.parent?.startIndex ?? 0);
+  const hi = body.startIndex;
+  return tokens.filter((t) => t.kind === 'annotation' && t.start >= lo && t.start < hi).map((t) => t.text);
+}
+
+/** Index the function definitions of a tree (not those nested in another function). The first
+ *  definition of a name wins. */
+export function indexFunctions(tree: Tree, tokens: readonly BlankedToken[]): Map<string, FunctionInfo> {
+  const functions = new Map<string, FunctionInfo>();
+  walk(tree.rootNode, (n) => {
+    if (n.type !== 'function_definition') return true;
+    const body = n.childForFieldName('body');
+    const name = declaratorName(n);
+    if (body && name && !functions.has(name)) {
+      functions.set(name, {
+        name,
+        startLine: n.startPosition.row,
+        endLine: n.endPosition.row,
+        node: n,
+        body,
+        annotations: annotationsFor(n, body, tokens),
+      });
+    }
+    return false;
+  });
+  return functions;
+}
+
+function bodyErrors(functions: Map<string, FunctionInfo>): number[] {
+  const lines = new Set<number>();
+  for (const f of functions.values()) for (const l of errorLines(f.body)) lines.add(l);
+  return [...lines].sort((a, b) => a - b);
+}
+
+function computeView(image: SourceImage, config: ConfigRow): ConfigView {
+  const pre = preprocess(image.text, config.symbols, directivesOf(image));
+  const blanked = blankAnnotations(pre.text);
+  const tree = parseC(blanked.text);
+  const functions = indexFunctions(tree, blanked.tokens);
+  return {
+    image,
+    config,
+    active: pre.active,
+    tree,
+    parsedText: blanked.text,
+    functions,
+    macros: pre.macros,
+    unknownSymbols: pre.unknownSymbols,
+    parseErrors: bodyErrors(functions),
+    preprocessorProblems: pre.problems,
+  };
+}
+
+/** The view of an image under one configuration (synchronous; `await initParser()` first).
+ *  Cached by (image.hash, configuration). Never throws on bad C. */
+export function buildView(image: SourceImage, config: ConfigRow): ConfigView {
+  const key = `${image.hash}\u0000${configKey(config)}`;
+  let view = viewCache.get(key);
+  if (!view) {
+    view = computeView(image, config);
+    viewCache.set(key, view);
+  }
+  return view;
+}
+
+/** One view per configuration row, in the rows' order. */
+export function buildViews(image: SourceImage, configs: readonly ConfigRow[] = CONFIGS): ConfigView[] {
+  return configs.map((c) => buildView(image, c));
+}
+
+/** The function whose definition spans a 0-based line, if any. */
+export function functionAt(view: ConfigView, line0: number): FunctionInfo | undefined {
+  for (const f of view.functions.values()) if (f.startLine <= line0 && line0 <= f.endLine) return f;
+  return undefined;
+}
+
+/** A SourceImage for a text (hash = SHA-1 of the text), for callers that have only text. */
+export function sourceImage(path: string, text: string): SourceImage {
+  return { path, text, hash: textHash(text) };
+}
