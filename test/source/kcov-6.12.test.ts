@@ -86,11 +86,18 @@ describe('kcov.c 6.12: function index per configuration', () => {
     }
   });
 
-  it('reports CONFIG_KCOV_SELFTEST as unknown: the table does not set it, so selftest() is not guessed in', () => {
+  it('sets every CONFIG_ symbol the file tests (none unknown) and indexes selftest(), an __init function', () => {
     for (const view of buildViews(image)) {
-      expect(view.unknownSymbols).toEqual(['CONFIG_KCOV_SELFTEST']);
-      expect(view.functions.has('selftest')).toBe(false);
+      expect(view.unknownSymbols).toEqual([]);
+      expect(view.functions.get('selftest')?.annotations).toEqual(['__init']);
     }
+  });
+
+  it('reports a CONFIG_ symbol the row does not set as unknown and leaves its code out', () => {
+    const { CONFIG_KCOV_SELFTEST: _dropped, ...symbols } = CONFIGS[0].symbols;
+    const view = buildView(image, { ...CONFIGS[0], symbols });
+    expect(view.unknownSymbols).toEqual(['CONFIG_KCOV_SELFTEST']);
+    expect(view.functions.has('selftest')).toBe(false);
   });
 
   it('indexes selftest() (an __init function) when a row sets CONFIG_KCOV_SELFTEST', () => {
