@@ -32,7 +32,7 @@ interface IndentState {
 
 function stateAfter(text: string, before: IndentState): IndentState {
   const trimmed = text.trim();
-  if (trimmed.startsWith('#')) return before;
+  if (trimmed === '' || trimmed.startsWith('#')) return before;
   const depth = leadingTabs(text);
   const opensComment = trimmed.startsWith('/*') && !trimmed.includes('*/');
   const closesComment = before.commentDepth !== null && trimmed.includes('*/');

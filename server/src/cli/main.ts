@@ -1,0 +1,147 @@
+/**
+ * kcov-review command line: `check` (text, JSON, SARIF), `repair`. The same Review as the server,
+ * rendered for a terminal or CI. Exit codes: 0 nothing introduced, 1 something introduced
+ * (check) or something left unrepaired (repair), 2 bad usage or unreadable input.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { CONFIG_NAMES, type ConfigName } from '../model/configs';
+import { repairDocument } from '../patch/repair';
+import { defaultTreeDirs } from '../patch/tree';
+import { reviewDocument } from '../review/review';
+import type { Review, ReviewOptions } from '../review/types';
+import { toJson } from './json';
+import { toSarif } from './sarif';
+import { toText } from './text';
+
+export const USAGE = `usage:
+  kcov-review check PATCH... [--tree DIR] [--config NAME,...] [--format text|json|sarif] [--explain]
+  kcov-review repair PATCH [--tree DIR] [-o OUT]
+configs: ${CONFIG_NAMES.join(', ')} (default: all)`;
+
+export interface CliIo {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+const stdio: CliIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
+interface Args {
+  command: string;
+  files: string[];
+  tree: string | null;
+  configs: ConfigName[] | null;
+  format: 'text' | 'json' | 'sarif';
+  explain: boolean;
+  output: string | null;
+}
+
+class UsageError extends Error {}
+
+function parseArgs(argv: readonly string[]): Args {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h') throw new UsageError('');
+  const args: Args = { command, files: [], tree: null, configs: null, format: 'text', explain: false, output: null };
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    const value = (): string => {
+      const v = rest[++i];
+      if (v === undefined) throw new UsageError(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--tree') args.tree = value();
+    else if (a === '--config') args.configs = parseConfigs(value());
+    else if (a === '--format') args.format = parseFormat(value());
+    else if (a === '--explain') args.explain = true;
+    else if (a === '-o' || a === '--output') args.output = value();
+    else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+    else args.files.push(a);
+  }
+  if (args.files.length === 0) throw new UsageError('no patch given');
+  return args;
+}
+
+function parseConfigs(v: string): ConfigName[] {
+  const names = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const n of names) if (!CONFIG_NAMES.includes(n as ConfigName)) throw new UsageError(`unknown config ${n} (known: ${CONFIG_NAMES.join(', ')})`);
+  return names as ConfigName[];
+}
+
+function parseFormat(v: string): Args['format'] {
+  if (v === 'text' || v === 'json' || v === 'sarif') return v;
+  throw new UsageError(`unknown format ${v} (text, json or sarif)`);
+}
+
+/** The embedded default tree: next to the bundle (dist/../.cache) or the user's cache. */
+function cliDefaultDirs(): string[] {
+  const bundleDir = typeof __dirname === 'string' ? __dirname : process.cwd();
+  return defaultTreeDirs(path.resolve(bundleDir, '..'));
+}
+
+function readPatch(file: string): string {
+  const stat = fs.statSync(file);
+  if (!stat.isFile()) throw new Error(`${file} is not a file`);
+  return fs.readFileSync(file, 'utf8');
+}
+
+async function review(file: string, text: string, args: Args): Promise<Review> {
+  const options: ReviewOptions = {
+    documentPath: path.resolve(file),
+    kernelTree: args.tree,
+    kernelTreeSource: 'cli',
+    configs: args.configs ?? undefined,
+    defaultTreeDirs: cliDefaultDirs(),
+  };
+  return reviewDocument(text, options);
+}
+
+async function check(args: Args, io: CliIo): Promise<number> {
+  const reviews: { file: string; text: string; review: Review }[] = [];
+  for (const file of args.files) {
+    const text = readPatch(file);
+    reviews.push({ file, text, review: await review(file, text, args) });
+  }
+  if (args.format === 'json') io.out(JSON.stringify(reviews.length === 1 ? toJson(reviews[0].file, reviews[0].review) : reviews.map((r) => toJson(r.file, r.review)), null, 2) + '\n');
+  else if (args.format === 'sarif') io.out(JSON.stringify(toSarif(reviews.map((r) => ({ file: r.file, review: r.review }))), null, 2) + '\n');
+  else for (const r of reviews) io.out(toText(r.file, r.review, args.explain));
+  const introduced = reviews.some((r) => r.review.findings.some((f) => f.verdict === 'introduced'));
+  const fatal = reviews.some((r) => r.review.problems.some((p) => p.code === 'tree-invalid' || p.code === 'not-a-patch'));
+  return fatal ? 2 : introduced ? 1 : 0;
+}
+
+async function repair(args: Args, io: CliIo): Promise<number> {
+  if (args.files.length !== 1) throw new UsageError('repair takes one patch');
+  const file = args.files[0];
+  const text = readPatch(file);
+  const r = await review(file, text, args);
+  if (!r.tree) {
+    io.err(`kcov-review: repair needs a kernel tree (--tree DIR): context lines are restored from it\n`);
+    return 2;
+  }
+  const repaired = repairDocument(text, r.hunks);
+  if (args.output) fs.writeFileSync(args.output, repaired.text);
+  else io.out(repaired.text);
+  for (const u of repaired.unrepaired) io.err(`kcov-review: not repaired: ${u.file} ${u.header.replace(/ @@.*$/, ' @@')}: ${u.reason}\n`);
+  return repaired.unrepaired.length > 0 ? 1 : 0;
+}
+
+export async function main(argv: readonly string[], io: CliIo = stdio): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    const msg = e instanceof UsageError && e.message ? `kcov-review: ${e.message}\n` : '';
+    io.err(msg + USAGE + '\n');
+    return 2;
+  }
+  try {
+    if (args.command === 'check') return await check(args, io);
+    if (args.command === 'repair') return await repair(args, io);
+    io.err(`kcov-review: unknown command ${args.command}\n${USAGE}\n`);
+    return 2;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    io.err(`kcov-review: ${err.code === 'ENOENT' ? `cannot read ${err.path ?? 'input'}: no such file` : err.message}\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * The primitive table: what each kernel primitive does to the abstract state, per configuration,
+ * with the document it comes from. Rules and the model read effects from here; hovers are generated
+ * from the rows. Adding a primitive is adding a row.
+ */
+import type { ConfigName } from './configs';
+
+/** Memory-ordering role of a primitive (tools/memory-model/Documentation/explanation.txt). */
+export type BarrierKind = 'none' | 'compiler' | 'wmb' | 'rmb' | 'mb' | 'release' | 'acquire';
+
+export type LockKind = 'raw' | 'spinning' | 'sleeping' | 'local' | 'bh' | 'rcu';
+
+/** Effect of one primitive under one configuration. Counters are +1/-1/0 deltas. */
+export interface Effect {
+  preempt: number;
+  migrate: number;
+  hardirq: number;
+  bh: number;
+  rcu: number;
+  /** Lock taken (+) or released (-), with its kind under this configuration. */
+  lock: { op: 'acquire' | 'release'; kind: LockKind } | null;
+  mightSleep: boolean;
+  barrier: BarrierKind;
+  /** Whether this primitive is a store and whether it orders earlier stores before it (release). */
+  store: 'none' | 'plain' | 'once' | 'release' | 'bulk';
+  /** Argument index of the destination for stores (memcpy dst, WRITE_ONCE target). */
+  storeArg: number | null;
+}
+
+export interface PrimitiveRow {
+  /** Names the row applies to (exact names, or a prefix ending in `*`). */
+  names: readonly string[];
+  summary: string;
+  /** Effect per configuration; `all` is used for configurations not listed. */
+  effects: Partial<Record<ConfigName | 'all', Partial<Effect>>>;
+  cite: string;
+}
+
+const NONE: Effect = { preempt: 0, migrate: 0, hardirq: 0, bh: 0, rcu: 0, lock: null, mightSleep: false, barrier: 'none', store: 'none', storeArg: null };
+
+const LOCKTYPES = 'Documentation/locking/locktypes.rst';
+const LKMM = 'tools/memory-model/Documentation/explanation.txt';
+const BARRIERS = 'Documentation/memory-barriers.txt';
+
+export const PRIMITIVES: readonly PrimitiveRow[] = [
+  // Memory ordering (LKMM).
+  { names: ['smp_wmb', 'wmb', 'dma_wmb'], summary: 'Write memory barrier: orders earlier stores before later stores (not loads).', effects: { all: { barrier: 'wmb' } }, cite: `${BARRIERS} "Write memory barrier"; ${LKMM} "fence"` },
+  { names: ['smp_rmb', 'rmb', 'dma_rmb'], summary: 'Read memory barrier: orders earlier loads before later loads.', effects: { all: { barrier: 'rmb' } }, cite: `${BARRIERS} "Read memory barrier"` },
+  { names: ['smp_mb', 'mb', 'smp_mb__before_atomic', 'smp_mb__after_atomic', 'smp_mb__after_spinlock'], summary: 'Full memory barrier: orders all earlier accesses before all later ones (strong fence).', effects: { all: { barrier: 'mb' } }, cite: `${BARRIERS} "General memory barrier"; ${LKMM} "strong-fence"` },
+  { names: ['smp_store_release'], summary: 'Store-release: the store is ordered after every earlier access of this CPU.', effects: { all: { barrier: 'release', store: 'release', storeArg: 0 } }, cite: `${LKMM} "po-rel"` },
+  { names: ['smp_load_acquire'], summary: 'Load-acquire: every later access of this CPU is ordered after the load.', effects: { all: { barrier: 'acquire' } }, cite: `${LKMM} "acq-po"` },
+  { names: ['barrier'], summary: 'Compiler barrier only: no ordering between CPUs (orders against interrupts on this CPU).', effects: { all: { barrier: 'compiler' } }, cite: `${BARRIERS} "Compiler barrier"` },
+  { names: ['WRITE_ONCE'], summary: 'Marked store: not torn, fused or invented by the compiler; no ordering against other accesses.', effects: { all: { store: 'once', storeArg: 0 } }, cite: `${LKMM} "marked accesses"; Documentation/memory-barriers.txt "READ_ONCE/WRITE_ONCE"` },
+  { names: ['READ_ONCE'], summary: 'Marked load: not torn, fused or invented by the compiler; no ordering against other accesses.', effects: {}, cite: `${LKMM} "marked accesses"` },
+  { names: ['memcpy', '__memcpy', 'memmove', 'memset'], summary: 'Bulk plain stores to the destination (argument 1); no ordering, no atomicity.', effects: { all: { store: 'bulk', storeArg: 0 } }, cite: `${LKMM} "plain accesses"` },
+  // Preemption, migration, interrupts, bottom halves.
+  { names: ['preempt_disable', 'get_cpu'], summary: 'Disables preemption (and so migration) on every configuration.', effects: { all: { preempt: 1, barrier: 'compiler' } }, cite: 'Documentation/locking/preempt-locking.rst' },
+  { names: ['preempt_enable', 'put_cpu'], summary: 'Re-enables preemption; may reschedule.', effects: { all: { preempt: -1, barrier: 'compiler' } }, cite: 'Documentation/locking/preempt-locking.rst' },
+  { names: ['migrate_disable'], summary: 'Pins the task to this CPU; preemption stays enabled.', effects: { all: { migrate: 1 } }, cite: `${LOCKTYPES} "migrate_disable()"` },
+  { names: ['migrate_enable'], summary: 'Lets the task migrate again.', effects: { all: { migrate: -1 } }, cite: `${LOCKTYPES}` },
+  { names: ['local_irq_save', 'local_irq_disable'], summary: 'Disables hard interrupts on this CPU (and so preemption), on every configuration.', effects: { all: { hardirq: 1 } }, cite: `${LOCKTYPES} "local_irq_disable()"` },
+  { names: ['local_irq_restore', 'local_irq_enable'], summary: 'Restores hard interrupts.', effects: { all: { hardirq: -1 } }, cite: `${LOCKTYPES}` },
+  {
+    names: ['local_bh_disable'], summary: 'Disables bottom halves on this CPU.',
+    effects: {
+      '!RT': { bh: 1 },
+      'RT+BHlock': { bh: 1, migrate: 1, rcu: 1, lock: { op: 'acquire', kind: 'bh' } },
+      RT: { migrate: 1, rcu: 1 },
+    },
+    cite: 'include/linux/bottom_half.h; kernel/softirq.c (PREEMPT_RT: softirq_ctrl.lock, CONFIG_PREEMPT_RT_NEEDS_BH_LOCK)',
+  },
+  {
+    names: ['local_bh_enable'], summary: 'Re-enables bottom halves; pending softirqs may run here.',
+    effects: {
+      '!RT': { bh: -1 },
+      'RT+BHlock': { bh: -1, migrate: -1, rcu: -1, lock: { op: 'release', kind: 'bh' } },
+      RT: { migrate: -1, rcu: -1 },
+    },
+    cite: 'include/linux/bottom_half.h; kernel/softirq.c',
+  },
+  // Locks.
+  {
+    names: ['local_lock_irqsave', 'local_lock_irq'], summary: 'Per-CPU local lock with interrupts off on !RT; on PREEMPT_RT a per-CPU sleeping spinlock that only disables migration.',
+    effects: {
+      '!RT': { hardirq: 1, lock: { op: 'acquire', kind: 'local' } },
+      'RT+BHlock': { migrate: 1, lock: { op: 'acquire', kind: 'sleeping' } },
+      RT: { migrate: 1, lock: { op: 'acquire', kind: 'sleeping' } },
+    },
+    cite: `${LOCKTYPES} "local_lock" and "local_lock on RT"`,
+  },
+  {
+    names: ['local_unlock_irqrestore', 'local_unlock_irq'], summary: 'Releases a local lock taken with local_lock_irqsave().',
+    effects: {
+      '!RT': { hardirq: -1, lock: { op: 'release', kind: 'local' } },
+      'RT+BHlock': { migrate: -1, lock: { op: 'release', kind: 'sleeping' } },
+      RT: { migrate: -1, lock: { op: 'release', kind: 'sleeping' } },
+    },
+    cite: `${LOCKTYPES} "local_lock"`,
+  },
+  {
+    names: ['local_lock'], summary: 'Per-CPU local lock: preemption off on !RT; a per-CPU sleeping lock on PREEMPT_RT.',
+    effects: { '!RT': { preempt: 1, lock: { op: 'acquire', kind: 'local' } }, 'RT+BHlock': { migrate: 1, lock: { op: 'acquire', kind: 'sleeping' } }, RT: { migrate: 1, lock: { op: 'acquire', kind: 'sleeping' } } },
+    cite: `${LOCKTYPES} "local_lock"`,
+  },
+  {
+    names: ['local_unlock'], summary: 'Releases a local lock taken with local_lock().',
+    effects: { '!RT': { preempt: -1, lock: { op: 'release', kind: 'local' } }, 'RT+BHlock': { migrate: -1, lock: { op: 'release', kind: 'sleeping' } }, RT: { migrate: -1, lock: { op: 'release', kind: 'sleeping' } } },
+    cite: `${LOCKTYPES} "local_lock"`,
+  },
+  {
+    names: ['spin_lock', 'spin_lock_irqsave', 'spin_lock_irq', 'spin_lock_bh'], summary: 'spinlock_t: a spinning lock with preemption off on !RT; an rtmutex-based sleeping lock on PREEMPT_RT (migration off).',
+    effects: { '!RT': { preempt: 1, lock: { op: 'acquire', kind: 'spinning' }, barrier: 'acquire' }, 'RT+BHlock': { migrate: 1, rcu: 1, lock: { op: 'acquire', kind: 'sleeping' }, barrier: 'acquire' }, RT: { migrate: 1, rcu: 1, lock: { op: 'acquire', kind: 'sleeping' }, barrier: 'acquire' } },
+    cite: `${LOCKTYPES} "spinlock_t and PREEMPT_RT"`,
+  },
+  {
+    names: ['spin_unlock', 'spin_unlock_irqrestore', 'spin_unlock_irq', 'spin_unlock_bh'], summary: 'Releases a spinlock_t (release ordering).',
+    effects: { '!RT': { preempt: -1, lock: { op: 'release', kind: 'spinning' }, barrier: 'release' }, 'RT+BHlock': { migrate: -1, rcu: -1, lock: { op: 'release', kind: 'sleeping' }, barrier: 'release' }, RT: { migrate: -1, rcu: -1, lock: { op: 'release', kind: 'sleeping' }, barrier: 'release' } },
+    cite: `${LOCKTYPES} "spinlock_t and PREEMPT_RT"`,
+  },
+  { names: ['raw_spin_lock', 'raw_spin_lock_irqsave', 'raw_spin_lock_irq'], summary: 'raw_spinlock_t: a true spinning lock with preemption off on every configuration.', effects: { all: { preempt: 1, lock: { op: 'acquire', kind: 'raw' }, barrier: 'acquire' } }, cite: `${LOCKTYPES} "raw_spinlock_t"` },
+  { names: ['raw_spin_unlock', 'raw_spin_unlock_irqrestore', 'raw_spin_unlock_irq'], summary: 'Releases a raw_spinlock_t.', effects: { all: { preempt: -1, lock: { op: 'release', kind: 'raw' }, barrier: 'release' } }, cite: `${LOCKTYPES} "raw_spinlock_t"` },
+  { names: ['mutex_lock', 'mutex_lock_interruptible'], summary: 'Sleeping lock; might sleep.', effects: { all: { mightSleep: true, lock: { op: 'acquire', kind: 'sleeping' }, barrier: 'acquire' } }, cite: `${LOCKTYPES} "mutex"` },
+  { names: ['mutex_unlock'], summary: 'Releases a mutex.', effects: { all: { lock: { op: 'release', kind: 'sleeping' }, barrier: 'release' } }, cite: `${LOCKTYPES} "mutex"` },
+  { names: ['rcu_read_lock'], summary: 'Enters an RCU read-side critical section (on !RT non-preemptible with CONFIG_PREEMPT_RCU=n).', effects: { all: { rcu: 1 } }, cite: 'Documentation/RCU/whatisRCU.rst' },
+  { names: ['rcu_read_unlock'], summary: 'Leaves an RCU read-side critical section.', effects: { all: { rcu: -1 } }, cite: 'Documentation/RCU/whatisRCU.rst' },
+  // Allocation and sleeping.
+  { names: ['vmalloc', 'vzalloc', 'vmalloc_user', 'vfree', 'might_sleep', 'msleep', 'schedule', 'kvmalloc', 'kvfree'], summary: 'Might sleep: must not run with preemption or interrupts disabled, under a spinning lock or in atomic context.', effects: { all: { mightSleep: true } }, cite: 'Documentation/core-api/memory-allocation.rst; include/linux/kernel.h might_sleep()' },
+  { names: ['kmalloc', 'kzalloc', 'kcalloc', 'kmalloc_array'], summary: 'Slab allocation: might sleep with GFP_KERNEL; GFP_ATOMIC/GFP_NOWAIT do not sleep (but take sleeping locks on PREEMPT_RT).', effects: { all: { mightSleep: true } }, cite: 'Documentation/core-api/memory-allocation.rst' },
+  // Per-CPU access and context predicates (no effect on the state; read by the explorer).
+  { names: ['this_cpu_ptr', 'raw_cpu_ptr', '__this_cpu_read', '__this_cpu_write'], summary: 'Per-CPU access of the current CPU: needs preemption or migration disabled to stay on one CPU.', effects: {}, cite: 'Documentation/core-api/this_cpu_ops.rst' },
+  { names: ['this_cpu_read', 'this_cpu_write', 'this_cpu_inc', 'this_cpu_add'], summary: 'Per-CPU operation that is itself safe against preemption (a single instruction or irq-protected).', effects: {}, cite: 'Documentation/core-api/this_cpu_ops.rst' },
+  { names: ['per_cpu_ptr'], summary: 'Access to a given CPU\'s per-CPU data.', effects: {}, cite: 'Documentation/core-api/this_cpu_ops.rst' },
+  { names: ['in_task', 'in_softirq', 'in_serving_softirq', 'in_hardirq', 'in_nmi', 'in_softirq_really'], summary: 'Context predicate (include/linux/preempt.h); on PREEMPT_RT softirqs run in task context, so in_task() is false only while serving one.', effects: {}, cite: 'include/linux/preempt.h; Documentation/core-api/real-time/differences.rst' },
+];
+
+function matches(row: PrimitiveRow, name: string): boolean {
+  return row.names.some((n) => (n.endsWith('*') ? name.startsWith(n.slice(0, -1)) : n === name));
+}
+
+export function findPrimitive(name: string): PrimitiveRow | undefined {
+  return PRIMITIVES.find((row) => matches(row, name));
+}
+
+/** The effect of a row under a configuration (unlisted fields are "no effect"). */
+export function effectOf(row: PrimitiveRow, config: ConfigName): Effect {
+  return { ...NONE, ...(row.effects.all ?? {}), ...(row.effects[config] ?? {}) };
+}
+
+export function effectOfCall(name: string, config: ConfigName): Effect | null {
+  const row = findPrimitive(name);
+  return row ? effectOf(row, config) : null;
+}
+
+/** Barriers that order an earlier store before a later store (explanation.txt: wmb, mb, and release on the later store). */
+export function ordersStores(barrier: BarrierKind): boolean {
+  return barrier === 'wmb' || barrier === 'mb' || barrier === 'release';
+}
+
+function describeEffect(e: Effect): string {
+  const parts: string[] = [];
+  const counter = (n: number, what: string): void => { if (n > 0) parts.push(`${what} off`); else if (n < 0) parts.push(`${what} back on`); };
+  counter(e.preempt, 'preemption');
+  counter(e.migrate, 'migration');
+  counter(e.hardirq, 'hard IRQs');
+  counter(e.bh, 'BH');
+  if (e.rcu > 0) parts.push('enters RCU read side'); else if (e.rcu < 0) parts.push('leaves RCU read side');
+  if (e.lock) parts.push(`${e.lock.op === 'acquire' ? 'takes' : 'releases'} a ${e.lock.kind} lock`);
+  if (e.mightSleep) parts.push('might sleep');
+  if (e.barrier !== 'none') parts.push(`barrier: ${e.barrier}`);
+  if (e.store !== 'none') parts.push(`store: ${e.store}`);
+  return parts.length > 0 ? parts.join(', ') : 'no effect on the modelled state';
+}
+
+/** Markdown for a hover: the row under each configuration asked for. */
+export function primitiveHover(row: PrimitiveRow, configs: readonly ConfigName[]): string {
+  const lines = [`**${row.names[0]}** — ${row.summary}`, ''];
+  for (const c of configs) lines.push(`- \`${c}\`: ${describeEffect(effectOf(row, c))}`);
+  lines.push('', `Source: ${row.cite}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,247 @@
+/**
+ * Function summaries: the ordered events along every control-flow path of a function, read from the
+ * tree-sitter syntax tree of one configuration's view (early returns, if/else, switch with
+ * fall-through, loops taken zero or one time, goto ending the path). Events: calls (with the
+ * primitive table's effect for this configuration), stores (assignments and store primitives),
+ * local assignments (for aliasing), case labels and returns.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { ConfigView, FunctionInfo } from '../source/types';
+import type { ConfigName } from './configs';
+import { effectOfCall, type Effect } from './semantics';
+
+export interface CallEvent { kind: 'call'; name: string; args: string[]; line: number; text: string; effect: Effect | null }
+export interface StoreEvent { kind: 'store'; target: string; value: string; line: number; text: string; via: 'assign' | 'call'; store: Effect['store']; barrier: Effect['barrier'] }
+export interface AssignEvent { kind: 'assign'; name: string; value: string; line: number }
+export interface CaseEvent { kind: 'case'; label: string; line: number }
+export interface ReturnEvent { kind: 'return'; line: number }
+export type ModelEvent = CallEvent | StoreEvent | AssignEvent | CaseEvent | ReturnEvent;
+
+export interface ModelPath {
+  events: ModelEvent[];
+  /** 0-based line where the path leaves the function. */
+  endLine: number;
+}
+
+export interface FunctionSummary {
+  function: string;
+  config: ConfigName;
+  params: string[];
+  paths: ModelPath[];
+  /** True when the path count hit the bound and some paths were not enumerated. */
+  truncated: boolean;
+}
+
+const MAX_PATHS = 1024;
+
+interface Flow {
+  /** Paths that fall through to the next statement. */
+  open: ModelEvent[][];
+  /** Paths that left through `break` (consumed by the enclosing switch or loop). */
+  broken: ModelEvent[][];
+  /** Paths that left the function. */
+  done: ModelPath[];
+}
+
+interface Ctx { config: ConfigName; truncated: boolean }
+
+function lineOf(n: Node): number {
+  return n.startPosition.row;
+}
+
+function callName(call: Node): string | null {
+  const fn = call.childForFieldName('function');
+  return fn && fn.type === 'identifier' ? fn.text : null;
+}
+
+function argTexts(call: Node): string[] {
+  const args = call.childForFieldName('arguments');
+  return args ? args.namedChildren.filter((a): a is Node => a !== null && a.type !== 'comment').map((a) => a.text) : [];
+}
+
+/** Events of an expression in evaluation order: arguments before the call, right side before the store. */
+function expressionEvents(node: Node, ctx: Ctx, out: ModelEvent[]): void {
+  if (node.type === 'call_expression') {
+    const args = node.childForFieldName('arguments');
+    if (args) for (const a of args.namedChildren) if (a) expressionEvents(a, ctx, out);
+    const name = callName(node);
+    if (!name) return;
+    const effect = effectOfCall(name, ctx.config);
+    const argsText = argTexts(node);
+    out.push({ kind: 'call', name, args: argsText, line: lineOf(node), text: node.text, effect });
+    if (effect && effect.store !== 'none' && effect.storeArg !== null && argsText[effect.storeArg] !== undefined) {
+      out.push({ kind: 'store', target: argsText[effect.storeArg], value: argsText[effect.storeArg + 1] ?? '', line: lineOf(node), text: node.text, via: 'call', store: effect.store, barrier: effect.barrier });
+    }
+    return;
+  }
+  if (node.type === 'assignment_expression') {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    if (right) expressionEvents(right, ctx, out);
+    if (!left) return;
+    if (left.type === 'identifier') out.push({ kind: 'assign', name: left.text, value: right?.text ?? '', line: lineOf(node) });
+    else {
+      expressionEvents(left, ctx, out);
+      out.push({ kind: 'store', target: left.text, value: right?.text ?? '', line: lineOf(node), text: node.text, via: 'assign', store: 'plain', barrier: 'none' });
+    }
+    return;
+  }
+  for (const child of node.namedChildren) if (child) expressionEvents(child, ctx, out);
+}
+
+function declarationEvents(node: Node, ctx: Ctx, out: ModelEvent[]): void {
+  for (const d of node.namedChildren) {
+    if (!d || d.type !== 'init_declarator') continue;
+    const value = d.childForFieldName('value');
+    const declarator = d.childForFieldName('declarator');
+    if (value) expressionEvents(value, ctx, out);
+    const name = declarator?.text.replace(/^[*\s]+/, '') ?? '';
+    if (value && /^\w+$/.test(name)) out.push({ kind: 'assign', name, value: value.text, line: lineOf(d) });
+  }
+}
+
+function appendAll(paths: ModelEvent[][], events: readonly ModelEvent[]): ModelEvent[][] {
+  return events.length === 0 ? paths : paths.map((p) => [...p, ...events]);
+}
+
+function bound(paths: ModelEvent[][], ctx: Ctx): ModelEvent[][] {
+  if (paths.length <= MAX_PATHS) return paths;
+  ctx.truncated = true;
+  return paths.slice(0, MAX_PATHS);
+}
+
+function emptyFlow(open: ModelEvent[][]): Flow {
+  return { open, broken: [], done: [] };
+}
+
+function seq(statements: readonly Node[], incoming: ModelEvent[][], ctx: Ctx): Flow {
+  const flow = emptyFlow(incoming);
+  for (const s of statements) {
+    if (flow.open.length === 0) break;
+    const r = stmt(s, flow.open, ctx);
+    flow.open = bound(r.open, ctx);
+    flow.broken.push(...r.broken);
+    flow.done.push(...r.done);
+  }
+  return flow;
+}
+
+function conditionEvents(node: Node | null, ctx: Ctx): ModelEvent[] {
+  const out: ModelEvent[] = [];
+  if (node) expressionEvents(node, ctx, out);
+  return out;
+}
+
+function switchFlow(node: Node, incoming: ModelEvent[][], ctx: Ctx): Flow {
+  const cond = conditionEvents(node.childForFieldName('condition'), ctx);
+  const body = node.childForFieldName('body');
+  const cases = body ? body.namedChildren.filter((c): c is Node => c !== null && c.type === 'case_statement') : [];
+  const start = appendAll(incoming, cond);
+  const result = emptyFlow([]);
+  let fallthrough: ModelEvent[][] = [];
+  let hasDefault = false;
+  for (const c of cases) {
+    const value = c.childForFieldName('value');
+    if (!value) hasDefault = true;
+    const label: CaseEvent = { kind: 'case', label: value ? `case ${value.text}` : 'default', line: lineOf(c) };
+    const entering = [...appendAll(start, [label]), ...fallthrough];
+    const statements = c.namedChildren.filter((s): s is Node => s !== null && s !== value && s.type !== 'comment');
+    const r = seq(statements, entering, ctx);
+    result.open.push(...r.broken);
+    result.done.push(...r.done);
+    fallthrough = r.open;
+  }
+  result.open.push(...fallthrough);
+  if (!hasDefault) result.open.push(...start);
+  return result;
+}
+
+function stmt(node: Node, incoming: ModelEvent[][], ctx: Ctx): Flow {
+  switch (node.type) {
+    case 'compound_statement':
+      return seq(node.namedChildren.filter((n): n is Node => n !== null), incoming, ctx);
+    case 'expression_statement': {
+      const out: ModelEvent[] = [];
+      for (const c of node.namedChildren) if (c) expressionEvents(c, ctx, out);
+      return emptyFlow(appendAll(incoming, out));
+    }
+    case 'declaration': {
+      const out: ModelEvent[] = [];
+      declarationEvents(node, ctx, out);
+      return emptyFlow(appendAll(incoming, out));
+    }
+    case 'return_statement': {
+      const out = conditionEvents(node.namedChildren[0] ?? null, ctx);
+      out.push({ kind: 'return', line: lineOf(node) });
+      return { open: [], broken: [], done: appendAll(incoming, out).map((events) => ({ events, endLine: lineOf(node) })) };
+    }
+    case 'goto_statement':
+      return { open: [], broken: [], done: incoming.map((events) => ({ events, endLine: lineOf(node) })) };
+    case 'break_statement':
+      return { open: [], broken: incoming, done: [] };
+    case 'if_statement': {
+      const cond = appendAll(incoming, conditionEvents(node.childForFieldName('condition'), ctx));
+      const then = node.childForFieldName('consequence');
+      const alt = node.childForFieldName('alternative');
+      const a = then ? stmt(then, cond, ctx) : emptyFlow(cond);
+      const elseBody = alt ? (alt.type === 'else_clause' ? alt.namedChildren[0] : alt) : null;
+      const b = elseBody ? stmt(elseBody, cond, ctx) : emptyFlow(cond);
+      return { open: [...a.open, ...b.open], broken: [...a.broken, ...b.broken], done: [...a.done, ...b.done] };
+    }
+    case 'switch_statement':
+      return switchFlow(node, incoming, ctx);
+    case 'for_statement':
+    case 'while_statement':
+    case 'do_statement': {
+      const head: ModelEvent[] = [];
+      for (const field of ['initializer', 'condition']) {
+        const n = node.childForFieldName(field);
+        if (n) expressionEvents(n, ctx, head);
+      }
+      const entry = appendAll(incoming, head);
+      const body = node.childForFieldName('body');
+      const once = body ? stmt(body, entry, ctx) : emptyFlow(entry);
+      const skip = node.type === 'do_statement' ? [] : entry;
+      return { open: [...skip, ...once.open, ...once.broken], broken: [], done: once.done };
+    }
+    case 'labeled_statement': {
+      const inner = node.namedChildren.find((c) => c !== null && c.type !== 'statement_identifier');
+      return inner ? stmt(inner, incoming, ctx) : emptyFlow(incoming);
+    }
+    default: {
+      // Unknown statement kinds (kernel iterator macros parse as calls followed by a block): keep
+      // the calls they contain, in order.
+      const out: ModelEvent[] = [];
+      expressionEvents(node, ctx, out);
+      return emptyFlow(appendAll(incoming, out));
+    }
+  }
+}
+
+function paramNames(fn: FunctionInfo): string[] {
+  const params = fn.node.descendantsOfType('parameter_declaration');
+  return params.map((p) => {
+    const ids = p?.descendantsOfType('identifier') ?? [];
+    return ids.length > 0 ? ids[ids.length - 1]?.text ?? '' : '';
+  }).filter((n) => n !== '');
+}
+
+export function summarizeFunction(view: ConfigView, fn: FunctionInfo): FunctionSummary {
+  const ctx: Ctx = { config: view.config.name, truncated: false };
+  const flow = stmt(fn.body, [[]], ctx);
+  const endLine = fn.endLine;
+  const paths = [...flow.done, ...flow.open.map((events) => ({ events, endLine })), ...flow.broken.map((events) => ({ events, endLine }))];
+  return { function: fn.name, config: view.config.name, params: paramNames(fn), paths, truncated: ctx.truncated };
+}
+
+const summaryCache = new WeakMap<ConfigView, Map<string, FunctionSummary>>();
+
+/** Summaries of every function of a view, cached per view. */
+export function summarizeView(view: ConfigView): Map<string, FunctionSummary> {
+  const cached = summaryCache.get(view);
+  if (cached) return cached;
+  const out = new Map<string, FunctionSummary>();
+  for (const fn of view.functions.values()) out.set(fn.name, summarizeFunction(view, fn));
+  summaryCache.set(view, out);
+  return out;
+}

@@ -1,0 +1,104 @@
+/**
+ * Writes a patch document back with its located hunks restored (exact context from the tree,
+ * dropped blank lines back, added lines re-indented, `@@` counts recomputed) and optional extra
+ * added lines (a quick fix's `smp_wmb();`). Lines outside the hunks are kept as they are, so the
+ * mail's headers and message survive. Also: the smallest line edit between two documents.
+ */
+import type { HunkLine, LocatedHunk } from './types';
+
+/** An added line to insert into a located hunk, after the hunk line at `afterIndex` (-1 = at the start). */
+export interface Insertion {
+  hunk: LocatedHunk;
+  afterIndex: number;
+  line: HunkLine;
+}
+
+/** A replacement of one added line's text, or turning a context line into `-old` + `+new`. */
+export interface Replacement {
+  hunk: LocatedHunk;
+  index: number;
+  newText: string;
+}
+
+export interface RenderResult {
+  lines: string[];
+  /** Hunks that could not be written well-formed (not located), with why. */
+  unrepaired: { hunk: LocatedHunk; reason: string }[];
+}
+
+function hunkLines(h: LocatedHunk, insertions: readonly Insertion[], replacements: readonly Replacement[]): HunkLine[] {
+  const out: HunkLine[] = [];
+  const mine = insertions.filter((i) => i.hunk === h);
+  const repl = replacements.filter((r) => r.hunk === h);
+  for (const ins of mine) if (ins.afterIndex < 0) out.push(ins.line);
+  h.hunk.lines.forEach((line, k) => {
+    const r = repl.find((x) => x.index === k);
+    if (!r) out.push(line);
+    else if (line.kind === '+') out.push({ ...line, text: r.newText });
+    else if (line.kind === ' ') out.push({ ...line, kind: '-' }, { kind: '+', text: r.newText, docLine: null });
+    else out.push(line);
+    for (const ins of mine) if (ins.afterIndex === k) out.push(ins.line);
+  });
+  return out;
+}
+
+function lastDocLine(h: LocatedHunk): number {
+  let last = h.hunk.headerLine;
+  for (const l of h.hunk.lines) if (l.docLine !== null && l.docLine > last) last = l.docLine;
+  return last;
+}
+
+function renderBody(lines: readonly HunkLine[]): string[] {
+  const out: string[] = [];
+  for (const l of lines) {
+    out.push(l.kind + l.text);
+    if (l.noNewline) out.push('\\ No newline at end of file');
+  }
+  return out;
+}
+
+/**
+ * Renders the document with every located hunk written well-formed. `hunks` are all located hunks
+ * of the document (one entry per hunk, any file), in document order.
+ */
+export function renderPatch(docLines: readonly string[], hunks: readonly LocatedHunk[], insertions: readonly Insertion[] = [], replacements: readonly Replacement[] = []): RenderResult {
+  const out: string[] = [];
+  const unrepaired: RenderResult['unrepaired'] = [];
+  const sorted = [...hunks].sort((a, b) => a.hunk.headerLine - b.hunk.headerLine);
+  const delta = new Map<string, number>();
+  let cursor = 0;
+  for (const h of sorted) {
+    const key = `${h.patchIndex}:${h.file.path}`;
+    const shift = delta.get(key) ?? 0;
+    for (; cursor < h.hunk.headerLine; cursor++) out.push(docLines[cursor]);
+    const end = lastDocLine(h) + 1;
+    if (!h.where.located) {
+      unrepaired.push({ hunk: h, reason: h.where.reason });
+      for (; cursor < end; cursor++) out.push(docLines[cursor]);
+      continue;
+    }
+    const body = hunkLines(h, insertions, replacements);
+    const oldCount = body.filter((l) => l.kind !== '+').length;
+    const newCount = body.filter((l) => l.kind !== '-').length;
+    const oldStart = oldCount === 0 ? h.where.baseLine1 - 1 : h.where.baseLine1;
+    const newStart = newCount === 0 ? oldStart + shift - 1 + (oldCount === 0 ? 1 : 0) : h.where.baseLine1 + shift;
+    const section = h.hunk.section ? ` ${h.hunk.section}` : '';
+    out.push(`@@ -${oldStart},${oldCount} +${newStart},${newCount} @@${section}`);
+    out.push(...renderBody(body));
+    delta.set(key, shift + newCount - oldCount);
+    cursor = end;
+  }
+  for (; cursor < docLines.length; cursor++) out.push(docLines[cursor]);
+  return { lines: out, unrepaired };
+}
+
+/** The smallest single replacement turning `before` into `after` (common prefix and suffix kept). */
+export function minimalEdit(before: readonly string[], after: readonly string[]): { startLine: number; endLine: number; newLines: string[] } | null {
+  let start = 0;
+  while (start < before.length && start < after.length && before[start] === after[start]) start++;
+  if (start === before.length && start === after.length) return null;
+  let endB = before.length;
+  let endA = after.length;
+  while (endB > start && endA > start && before[endB - 1] === after[endA - 1]) { endB--; endA--; }
+  return { startLine: start, endLine: endB, newLines: after.slice(start, endA) };
+}

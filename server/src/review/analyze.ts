@@ -1,0 +1,81 @@
+/**
+ * Runs the rules on both images of a file under each configuration and compares them:
+ * a finding (rule + function + role) present only after the patch is introduced, only before it
+ * fixed, in both pre-existing. Findings are grouped over the configurations that agree.
+ */
+import type { ConfigName, ConfigRow } from '../model/configs';
+import { summarizeView } from '../model/summary';
+import type { ImagePair, SourceImage } from '../patch/types';
+import { publishBarrierRule } from '../rules/publishBarrier';
+import type { Rule, RuleFinding } from '../rules/types';
+import { buildView } from '../source';
+import type { ConfigView } from '../source/types';
+import type { Verdict } from './types';
+
+export const RULES: readonly Rule[] = [publishBarrierRule];
+
+export function findingsOf(image: SourceImage, config: ConfigRow, rules: readonly Rule[] = RULES): RuleFinding[] {
+  return analyseImage(image, config, rules).findings;
+}
+
+function analyseImage(image: SourceImage, config: ConfigRow, rules: readonly Rule[]): { findings: RuleFinding[]; view: ConfigView } {
+  const view = buildView(image, config);
+  const summaries = summarizeView(view);
+  return { findings: rules.flatMap((rule) => rule.run({ view, summaries })), view };
+}
+
+/**
+ * A finding cannot be called fixed (or introduced) when its function vanished from the other image
+ * only because that image's #if structure is broken (a hunk that opens an #ifdef applied, the one
+ * that closes it not located): the outcome there is unknown, not changed.
+ */
+function vanishedByBrokenPreprocessing(f: RuleFinding, other: ConfigView, own: ConfigView): boolean {
+  return !other.functions.has(f.function) && other.preprocessorProblems.length > own.preprocessorProblems.length;
+}
+
+export interface ComparedFinding {
+  verdict: Verdict;
+  /** The finding on the image it belongs to: post for introduced/pre-existing, pre for fixed. */
+  finding: RuleFinding;
+  /** The same finding on the other image, for pre-existing ones. */
+  before: RuleFinding | null;
+  configs: ConfigName[];
+}
+
+function identity(f: RuleFinding): string {
+  return `${f.rule}\u0000${f.function}\u0000${f.role}`;
+}
+
+export function compareImages(pair: ImagePair, configs: readonly ConfigRow[], rules: readonly Rule[] = RULES): ComparedFinding[] {
+  const grouped = new Map<string, ComparedFinding>();
+  for (const config of configs) {
+    const preRun = analyseImage(pair.pre, config, rules);
+    const postRun = pair.post.hash === pair.pre.hash ? preRun : analyseImage(pair.post, config, rules);
+    const pre = preRun.findings;
+    const post = postRun.findings;
+    const preById = new Map(pre.map((f) => [identity(f), f]));
+    const postById = new Map(post.map((f) => [identity(f), f]));
+    const add = (verdict: Verdict, finding: RuleFinding, before: RuleFinding | null): void => {
+      const key = `${verdict}\u0000${identity(finding)}\u0000${finding.line}`;
+      const existing = grouped.get(key);
+      if (existing) existing.configs.push(config.name);
+      else grouped.set(key, { verdict, finding, before, configs: [config.name] });
+    };
+    for (const [id, f] of postById) {
+      if (preById.has(id)) add('pre-existing', f, preById.get(id) ?? null);
+      else if (!vanishedByBrokenPreprocessing(f, preRun.view, postRun.view)) add('introduced', f, null);
+    }
+    for (const [id, f] of preById) {
+      if (!postById.has(id) && !vanishedByBrokenPreprocessing(f, postRun.view, preRun.view)) add('fixed', f, null);
+    }
+  }
+  return [...grouped.values()];
+}
+
+/** Configurations under which the post-image's #if structure is broken where the pre-image's was not. */
+export function brokenPostImage(pair: ImagePair, configs: readonly ConfigRow[]): { configs: ConfigName[]; line: number; message: string } | null {
+  const broken = configs.filter((c) => buildView(pair.post, c).preprocessorProblems.length > buildView(pair.pre, c).preprocessorProblems.length);
+  if (broken.length === 0) return null;
+  const first = buildView(pair.post, broken[0]).preprocessorProblems[0];
+  return { configs: broken.map((c) => c.name), line: first.line, message: first.message };
+}

@@ -1,0 +1,83 @@
+/**
+ * Quick fixes for barrier findings that stand after the patch: insert `smp_wmb();` between the entry
+ * stores and the count store, or make the count store a `smp_store_release()`. Each fix edits the
+ * patch so that it still applies (hunk counts rewritten; a damaged patch is repaired as well), and is
+ * offered only if the rules, re-run on the post-image the edited patch produces, no longer report it.
+ */
+import type { ConfigRow } from '../model/configs';
+import { imageLines, makeImage } from '../patch/images';
+import { documentLines } from '../patch/parse';
+import { minimalEdit, renderPatch, type Insertion, type Replacement } from '../patch/render';
+import type { ImagePair, LocatedHunk } from '../patch/types';
+import type { RuleFinding } from '../rules/types';
+import { findingsOf, type ComparedFinding } from './analyze';
+import type { QuickFix } from './types';
+
+interface HunkPosition { hunk: LocatedHunk; index: number }
+
+function hunkLineAtPost(pair: ImagePair, hunks: readonly LocatedHunk[], postLine: number): HunkPosition | null {
+  const doc = pair.map.postToPatch.get(postLine);
+  if (doc === undefined) return null;
+  for (const h of hunks) {
+    const index = h.hunk.lines.findIndex((l) => l.docLine === doc && l.kind !== '-');
+    if (index >= 0) return { hunk: h, index };
+  }
+  return null;
+}
+
+/** `WRITE_ONCE(*p, v);` → `smp_store_release(p, v);` keeping the line's indentation. */
+export function releaseStoreText(line: string): string | null {
+  const m = /^(\s*)WRITE_ONCE\((.*)\);\s*$/.exec(line);
+  if (!m) return null;
+  const args = splitTopLevelComma(m[2]);
+  if (!args) return null;
+  const [target, value] = args;
+  const pointer = target.trim().startsWith('*') ? target.trim().slice(1).trim() : `&${target.trim()}`;
+  return `${m[1]}smp_store_release(${pointer}, ${value.trim()});`;
+}
+
+function splitTopLevelComma(s: string): [string, string] | null {
+  let depth = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth--;
+    else if (c === ',' && depth === 0) return [s.slice(0, i), s.slice(i + 1)];
+  }
+  return null;
+}
+
+function stillReported(pair: ImagePair, finding: RuleFinding, config: ConfigRow, edit: (lines: string[]) => void): boolean {
+  const lines = imageLines(pair.post);
+  edit(lines);
+  const after = findingsOf(makeImage(pair.path, lines), config);
+  return after.some((f) => f.rule === finding.rule && f.function === finding.function && f.role.split(':')[0] === finding.role.split(':')[0]);
+}
+
+function toQuickFix(title: string, preferred: boolean, docText: string, allHunks: readonly LocatedHunk[], ins: Insertion[], repl: Replacement[]): QuickFix | null {
+  const before = documentLines(docText);
+  const rendered = renderPatch(before, allHunks, ins, repl);
+  if (rendered.unrepaired.some((u) => ins.some((i) => i.hunk === u.hunk) || repl.some((r) => r.hunk === u.hunk))) return null;
+  const edit = minimalEdit(before, rendered.lines);
+  return edit ? { title, preferred, edits: [edit] } : null;
+}
+
+export function barrierFixes(c: ComparedFinding, pair: ImagePair, fileHunks: readonly LocatedHunk[], allHunks: readonly LocatedHunk[], docText: string, config: ConfigRow): QuickFix[] {
+  const fix = c.finding.fix;
+  if (!fix || c.verdict === 'fixed') return [];
+  const fixes: QuickFix[] = [];
+  const after = hunkLineAtPost(pair, fileHunks, fix.afterLine);
+  const barrierLine = `${fix.indent}smp_wmb();`;
+  if (after && !stillReported(pair, c.finding, config, (lines) => lines.splice(fix.afterLine + 1, 0, barrierLine))) {
+    const ins: Insertion = { hunk: after.hunk, afterIndex: after.index, line: { kind: '+', text: barrierLine, docLine: null } };
+    const q = toQuickFix('Insert smp_wmb() before the count store', true, docText, allHunks, [ins], []);
+    if (q) fixes.push(q);
+  }
+  const count = hunkLineAtPost(pair, fileHunks, fix.countStoreLine);
+  const release = releaseStoreText(fix.countStoreText);
+  if (count && release && !stillReported(pair, c.finding, config, (lines) => { lines[fix.countStoreLine] = release; })) {
+    const q = toQuickFix('Publish the count with smp_store_release()', false, docText, allHunks, [], [{ hunk: count.hunk, index: count.index, newText: release }]);
+    if (q) fixes.push(q);
+  }
+  return fixes;
+}

@@ -1,0 +1,65 @@
+/**
+ * Places a compared finding on the patch: the changed line (`+` or `-`) that changed the outcome,
+ * else the patch line of the site itself, else the header of the hunk that touches the function.
+ */
+import type { ImagePair, LocatedHunk } from '../patch/types';
+import type { ComparedFinding } from './analyze';
+
+interface ChangedLine {
+  docLine: number;
+  kind: '+' | '-';
+  text: string;
+  /** Where the change sits in the pre-image and in the post-image (0-based). */
+  preAnchor: number;
+  postAnchor: number;
+}
+
+/** Every changed line of the located hunks of one file, with its position in both images. */
+export function changedLines(hunks: readonly LocatedHunk[], pair: ImagePair): ChangedLine[] {
+  const out: ChangedLine[] = [];
+  for (const h of hunks) {
+    if (!h.where.located) continue;
+    let pre = h.where.baseLine1 - 1;
+    const firstPost = pair.map.preToPost.get(pre);
+    let post = firstPost ?? nearestPost(pair, pre);
+    for (const line of h.hunk.lines) {
+      if (line.kind === '+' && line.docLine !== null) out.push({ docLine: line.docLine, kind: '+', text: line.text, preAnchor: pre, postAnchor: post });
+      if (line.kind === '-' && line.docLine !== null) out.push({ docLine: line.docLine, kind: '-', text: line.text, preAnchor: pre, postAnchor: post });
+      if (line.kind !== '+') pre++;
+      if (line.kind !== '-') post++;
+    }
+  }
+  return out;
+}
+
+function nearestPost(pair: ImagePair, pre: number): number {
+  for (let p = pre; p >= 0; p--) {
+    const q = pair.map.preToPost.get(p);
+    if (q !== undefined) return q + (pre - p);
+  }
+  return pre;
+}
+
+/** A line of C code, not a comment or a blank line. */
+function isCode(text: string): boolean {
+  const t = text.trim();
+  return t !== '' && !t.startsWith('/*') && !t.startsWith('*') && !t.startsWith('//');
+}
+
+/** The 0-based document line for a finding, or null when nothing in the patch relates to it. */
+export function placeFinding(c: ComparedFinding, pair: ImagePair, hunks: readonly LocatedHunk[]): number | null {
+  const changed = changedLines(hunks, pair);
+  const [from, to] = c.finding.span;
+  const inSpan = (l: ChangedLine): boolean => {
+    const anchor = c.verdict === 'fixed' ? l.preAnchor : l.postAnchor;
+    return anchor > from && anchor <= to;
+  };
+  const candidates = changed.filter(inSpan);
+  const preferred = c.verdict === 'introduced' ? '-' : '+';
+  const pick = candidates.find((l) => l.kind === preferred && isCode(l.text)) ?? candidates.find((l) => l.kind === preferred) ?? candidates[0];
+  if (pick) return pick.docLine;
+  const site = c.verdict === 'fixed' ? pair.map.preToPatch.get(c.finding.line) : pair.map.postToPatch.get(c.finding.line);
+  if (site !== undefined) return site;
+  const touching = hunks.find((h) => h.where.located && h.hunk.section.includes(`${c.finding.function}(`));
+  return touching ? touching.hunk.headerLine : null;
+}

@@ -1,0 +1,175 @@
+/**
+ * reviewDocument: the one pipeline behind the server and the CLI.
+ * text → series → located hunks (per patch, cumulative over a series) → images → per-config views,
+ * summaries and rules → verdicts placed on patch lines, with quick fixes.
+ */
+import { CONFIGS, configByName, type ConfigRow } from '../model/configs';
+import { baseFromHunks, buildImages, imageLines } from '../patch/images';
+import { locateFileHunks } from '../patch/locate';
+import { parseSeries } from '../patch/parse';
+import { defaultTreeDirs, findTree, KCOV_PATH, readGitBlob, readTreeFile, safeRelativePath } from '../patch/tree';
+import type { DamageKind, FilePatch, ImagePair, LocatedHunk, Problem } from '../patch/types';
+import { initParser } from '../source';
+import { brokenPostImage, compareImages } from './analyze';
+import { barrierFixes } from './fixes';
+import { placeFinding } from './place';
+import type { Review, ReviewFinding, ReviewOptions } from './types';
+
+export function isKcovFile(path: string): boolean {
+  const safe = safeRelativePath(path);
+  return safe !== null && (safe === KCOV_PATH || safe.endsWith('/' + KCOV_PATH));
+}
+
+const DAMAGE_WORDS: Record<DamageKind, string> = {
+  'context-prefix-lost': 'context lines without their leading space',
+  'tabs-collapsed': 'tabs collapsed to single spaces',
+  'blank-context-dropped': 'blank context lines dropped',
+  'hunk-count-mismatch': '@@ line counts that no longer match',
+  'trailing-whitespace-stripped': 'trailing whitespace stripped',
+  'crlf-line-ends': 'CRLF line ends',
+  'no-newline-marker': 'a misplaced "No newline" marker',
+};
+
+function damageProblem(hunks: readonly LocatedHunk[]): Problem | null {
+  const damaged = hunks.filter((h) => h.hunk.damage.length > 0);
+  if (damaged.length === 0) return null;
+  const kinds = new Set(damaged.flatMap((h) => h.hunk.damage));
+  const repaired = damaged.filter((h) => h.where.located).length;
+  const what = [...kinds].map((k) => DAMAGE_WORDS[k]).join(', ');
+  return {
+    code: 'patch-damaged',
+    severity: 'warning',
+    line: damaged[0].hunk.headerLine,
+    message: `Whitespace-damaged patch (as web mail archives leave it): ${what}. ${damaged.length} hunk(s) damaged, ${repaired} recovered against the base; `
+      + '`git apply` would reject this copy. Use "Repair damaged patch" (or `kcov-review repair`) for a well-formed one.',
+  };
+}
+
+function missProblem(h: LocatedHunk, treeKnown: boolean): Problem | null {
+  if (h.where.located) return null;
+  const where = h.where.closest ? ` Closest place: line ${h.where.closest.baseLine1}.` : '';
+  const diff = (h.where.closest?.differing ?? []).slice(0, 3).map((d) => `expected \`${d.expected.trim()}\`, found ${d.found === null ? 'nothing' : `\`${d.found.trim()}\``}`).join('; ');
+  return {
+    code: 'hunk-not-found',
+    severity: 'error',
+    line: h.hunk.headerLine,
+    message: `Hunk ${h.hunk.header.replace(/ @@.*$/, ' @@')} does not apply to ${h.file.path}${treeKnown ? '' : ' (no tree)'}: ${h.where.reason}.${where}${diff ? ` Differs: ${diff}.` : ''}`,
+  };
+}
+
+interface BaseText { lines: string[]; from: ImagePair['baseFrom']; note: Problem | null }
+
+function baseFor(file: FilePatch, tree: string | null, previous: Map<string, ImagePair>): BaseText | null {
+  const prior = previous.get(file.path);
+  if (prior) return { lines: imageLines(prior.post), from: prior.baseFrom, note: null };
+  if (!tree) return null;
+  const blob = readGitBlob(tree, file.oldBlob);
+  if (blob !== null) {
+    return {
+      lines: blob.split('\n').slice(0, blob.endsWith('\n') ? -1 : undefined),
+      from: 'git-blob',
+      note: { code: 'base-from-git-blob', severity: 'information', line: file.headerLine, message: `${file.path}: using blob ${file.oldBlob} from the tree's git repository as the exact base (as \`git am -3\` does).` },
+    };
+  }
+  const text = readTreeFile(tree, file.path);
+  if (text === null) return null;
+  return { lines: text.split('\n').slice(0, text.endsWith('\n') ? -1 : undefined), from: 'tree', note: null };
+}
+
+function configsOf(options: ReviewOptions): ConfigRow[] {
+  const wanted = options.configs && options.configs.length > 0 ? options.configs : null;
+  return wanted ? wanted.map((n) => configByName(n)).filter((c): c is ConfigRow => c !== undefined) : [...CONFIGS];
+}
+
+export async function reviewDocument(text: string, options: ReviewOptions): Promise<Review> {
+  await initParser();
+  const series = parseSeries(text);
+  const problems: Problem[] = [...series.problems];
+  const configs = configsOf(options);
+  const lookup = findTree({
+    explicit: options.kernelTree,
+    explicitSource: options.kernelTreeSource ?? 'setting',
+    documentPath: options.documentPath,
+    defaultDirs: options.defaultTreeDirs ?? defaultTreeDirs(null),
+  });
+  const tree = lookup.tree;
+  if (!tree && lookup.problem) problems.push({ code: 'tree-invalid', severity: 'error', line: 0, message: lookup.problem });
+
+  const hunks: LocatedHunk[] = [];
+  const images: ImagePair[] = [];
+  const findings: ReviewFinding[] = [];
+  const latest = new Map<string, ImagePair>();
+  const analysed: { pair: ImagePair; fileHunks: LocatedHunk[] }[] = [];
+  let noTreeNoted = false;
+
+  for (const patch of series.patches) {
+    for (const file of patch.files) {
+      if (file.binary || file.hunks.length === 0) continue;
+      const kcov = isKcovFile(file.path);
+      const base = baseFor(file, tree?.path ?? null, latest);
+      if (base?.note) problems.push(base.note);
+      if (!base && !kcov) {
+        const unlocated = file.hunks.map((hunk): LocatedHunk => ({ patchIndex: patch.index, file, hunk, where: { located: false, reason: `${file.path} is not in the kernel tree`, closest: null } }));
+        hunks.push(...unlocated);
+        problems.push({ code: 'file-not-analysed', severity: 'information', line: file.headerLine, message: `${file.path}: not analysed (kcov-review models ${KCOV_PATH})${tree ? '; the file is not in the tree, so its hunks cannot be repaired' : ''}.` });
+        continue;
+      }
+      let fileHunks: LocatedHunk[];
+      let pair: ImagePair;
+      if (base) {
+        fileHunks = locateFileHunks(patch.index, file, base.lines);
+        pair = buildImages(file.path, base.lines, fileHunks, base.from);
+        for (const h of fileHunks) { const miss = missProblem(h, true); if (miss && kcov) problems.push(miss); }
+      } else {
+        if (!noTreeNoted) {
+          problems.push({ code: 'no-tree', severity: 'information', line: file.headerLine, message: 'No kernel tree: analysing only what the hunks show (functions cut by the hunk edges are not modelled). Set kcovReview.kernelTree (CLI: --tree DIR), or run scripts/setup-kernel.sh for the Debian 6.12 default.' });
+          noTreeNoted = true;
+        }
+        const raw = file.hunks.map((hunk): LocatedHunk => ({ patchIndex: patch.index, file, hunk, where: { located: false, reason: 'no tree', closest: null } }));
+        const fromHunks = baseFromHunks(raw);
+        fileHunks = fromHunks.placed;
+        pair = buildImages(file.path, fromHunks.lines, fileHunks, 'hunks-only');
+      }
+      hunks.push(...fileHunks);
+      latest.set(file.path, pair);
+      if (!kcov) continue;
+      images.push(pair);
+      analysed.push({ pair, fileHunks });
+    }
+  }
+
+  const damage = damageProblem(hunks);
+  if (damage) problems.push(damage);
+
+  for (const { pair, fileHunks } of analysed) {
+    const broken = brokenPostImage(pair, configs);
+    if (broken) {
+      const firstMiss = fileHunks.find((h) => !h.where.located);
+      problems.push({
+        code: 'post-image-incomplete', severity: 'warning', line: firstMiss ? firstMiss.hunk.headerLine : fileHunks[0]?.hunk.headerLine ?? 0,
+        message: `${pair.path} after the located hunks: ${broken.message} (post-image line ${broken.line + 1}) under ${broken.configs.join(', ')}, because hunks that did not apply were left out. `
+          + 'Functions that vanish from the post-image there get no fixed/introduced verdict (the outcome is unknown); review against the tree the patch was written for.',
+      });
+    }
+    for (const c of compareImages(pair, configs)) {
+      const config = configByName(c.configs[0]) ?? configs[0];
+      const severity = c.verdict === 'introduced' ? c.finding.severity : c.verdict === 'fixed' ? 'hint' : 'information';
+      findings.push({
+        rule: c.finding.rule,
+        severity,
+        verdict: c.verdict,
+        configs: c.configs,
+        function: c.finding.function,
+        file: pair.path,
+        patchLine: placeFinding(c, pair, fileHunks),
+        sourceLine: c.finding.line + 1,
+        image: c.verdict === 'fixed' ? 'pre' : 'post',
+        message: c.finding.message,
+        trace: c.finding.trace,
+        fixes: barrierFixes(c, pair, fileHunks, hunks, text, config),
+      });
+    }
+  }
+  problems.sort((a, b) => a.line - b.line);
+  return { tree, configs: configs.map((c) => c.name), series, hunks, images, findings, problems };
+}

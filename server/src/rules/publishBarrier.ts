@@ -1,0 +1,156 @@
+/**
+ * Rule `publish-barrier`: coverage published to a concurrent reader (kcov->area in remote coverage)
+ * must make the entries visible before the count in area[0]. On some path, entry stores followed by
+ * the count store with no write-ordering barrier in between (smp_wmb(), smp_mb(), or a release store
+ * of the count) let the reader see the new count with stale entries (seed 004's point).
+ * Stores to a task's own buffer (t->kcov_area) are not publications: the task reads them after the
+ * syscall, in program order (docs/rules/publish-barrier.md).
+ */
+import { bufferFor, type BufferRow } from '../model/publication';
+import { ordersStores } from '../model/semantics';
+import type { FunctionSummary, ModelEvent, ModelPath, StoreEvent } from '../model/summary';
+import type { TraceStep } from '../review/types';
+import type { Rule, RuleFinding, RuleInput } from './types';
+
+export const PUBLISH_BARRIER = 'publish-barrier';
+
+type Offset = 'zero' | 'nonzero';
+interface Resolved { base: string; offset: Offset }
+
+function stripCasts(e: string): string {
+  let s = e.trim();
+  for (;;) {
+    const next = s.replace(/^\(\s*(?:const\s+|volatile\s+|unsigned\s+|signed\s+|struct\s+)*\w+(?:\s+\w+)*\s*\*+\s*\)\s*/, '').replace(/^\((.*)\)$/s, (m, inner: string) => (balanced(inner) ? inner : m)).trim();
+    if (next === s) return s;
+    s = next;
+  }
+}
+
+function balanced(s: string): boolean {
+  let depth = 0;
+  for (const c of s) {
+    if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+/** Resolves a store target to its base buffer expression, following the path's local assignments. */
+export function resolveTarget(expr: string, assigns: ReadonlyMap<string, string>, depth = 0): Resolved {
+  const e = stripCasts(expr);
+  if (depth > 8) return { base: e, offset: 'zero' };
+  if (e.startsWith('*')) return resolveTarget(e.slice(1), assigns, depth + 1);
+  if (e.startsWith('&')) return resolveTarget(e.slice(1), assigns, depth + 1);
+  const index = /^(.*)\[([^\]]*)\]$/.exec(e);
+  if (index) {
+    const inner = resolveTarget(index[1], assigns, depth + 1);
+    return { base: inner.base, offset: index[2].trim() === '0' && inner.offset === 'zero' ? 'zero' : 'nonzero' };
+  }
+  const plus = /^(.+?)\s*\+\s*(.+)$/.exec(e);
+  if (plus && balanced(plus[1])) {
+    const inner = resolveTarget(plus[1], assigns, depth + 1);
+    return { base: inner.base, offset: plus[2].trim() === '0' ? inner.offset : 'nonzero' };
+  }
+  if (/^\w+$/.test(e) && assigns.has(e)) return resolveTarget(assigns.get(e) ?? e, assigns, depth + 1);
+  return { base: e.replace(/\s+/g, ''), offset: 'zero' };
+}
+
+interface Publication { buffer: BufferRow; via: TraceStep | null }
+
+/**
+ * Is the base a published buffer? Directly (`kcov->area`), or as a parameter that a caller in the
+ * same file binds to one (kcov_remote_stop passes kcov->area to kcov_move_area's dst_area).
+ */
+function publicationOf(base: string, summary: FunctionSummary, input: RuleInput): Publication | null {
+  const direct = bufferFor(base);
+  if (direct) return direct.published ? { buffer: direct, via: null } : null;
+  const param = summary.params.indexOf(base);
+  if (param < 0) return null;
+  for (const caller of input.summaries.values()) {
+    for (const path of caller.paths) {
+      const assigns = new Map<string, string>();
+      for (const ev of path.events) {
+        if (ev.kind === 'assign') assigns.set(ev.name, ev.value);
+        if (ev.kind !== 'call' || ev.name !== summary.function || ev.args[param] === undefined) continue;
+        const arg = resolveTarget(ev.args[param], assigns);
+        const row = bufferFor(arg.base);
+        if (row?.published) {
+          return { buffer: row, via: { file: input.view.image.path, line: ev.line + 1, context: caller.function, text: `${caller.function}() passes ${ev.args[param].trim()} as ${base}: ${ev.text.trim()}` } };
+        }
+      }
+    }
+  }
+  return null;
+}
+
+interface Hit { entry: StoreEvent; count: StoreEvent; caseLabel: string | null; path: ModelPath; pub: Publication }
+
+function isEntryStore(ev: StoreEvent, r: Resolved): boolean {
+  return r.offset === 'nonzero' || ev.store === 'bulk';
+}
+
+function scanPath(path: ModelPath, summary: FunctionSummary, input: RuleInput, hits: Hit[]): void {
+  const assigns = new Map<string, string>();
+  const pending = new Map<string, StoreEvent>();
+  let caseLabel: string | null = null;
+  for (const ev of path.events as readonly ModelEvent[]) {
+    if (ev.kind === 'assign') { assigns.set(ev.name, ev.value); continue; }
+    if (ev.kind === 'case') { caseLabel = ev.label; continue; }
+    if (ev.kind === 'call' && ev.effect && ev.effect.store === 'none' && ordersStores(ev.effect.barrier)) { pending.clear(); continue; }
+    if (ev.kind !== 'store') continue;
+    const r = resolveTarget(ev.target, assigns);
+    if (isEntryStore(ev, r)) { if (!pending.has(r.base)) pending.set(r.base, ev); continue; }
+    const entry = pending.get(r.base);
+    if (!entry) continue;
+    if (ordersStores(ev.barrier)) { pending.delete(r.base); continue; }
+    const pub = publicationOf(r.base, summary, input);
+    if (pub) hits.push({ entry, count: ev, caseLabel, path, pub });
+    pending.delete(r.base);
+  }
+}
+
+function leadingWhitespace(line: string | undefined): string {
+  return /^\s*/.exec(line ?? '')?.[0] ?? '';
+}
+
+function toFinding(hit: Hit, summary: FunctionSummary, input: RuleInput, lines: readonly string[]): RuleFinding {
+  const file = input.view.image.path;
+  const where = hit.caseLabel ? ` (${hit.caseLabel})` : '';
+  const trace: TraceStep[] = [];
+  if (hit.pub.via) trace.push(hit.pub.via);
+  trace.push(
+    { file, line: hit.entry.line + 1, context: summary.function, text: `entries stored: ${hit.entry.text.trim()}` },
+    { file, line: hit.count.line + 1, context: summary.function, text: `count stored${where} with no smp_wmb()/release in between: ${hit.count.text.trim()}` },
+    { file, line: hit.count.line + 1, context: 'user-space reader', text: `${hit.pub.buffer.reader}: may see the new count and stale entries` },
+  );
+  return {
+    rule: PUBLISH_BARRIER,
+    severity: 'error',
+    config: input.view.config.name,
+    function: summary.function,
+    role: `count store${where}: ${hit.count.text.replace(/\s+/g, ' ').trim()}`,
+    line: hit.count.line,
+    span: [hit.entry.line, hit.count.line],
+    message: `${summary.function}(): the count in area[0] is published${where} after the entries with no write barrier between them; `
+      + `a concurrent reader (${hit.pub.buffer.why}) can see the new count and stale entries. Add smp_wmb() before the count store, or store it with smp_store_release().`,
+    trace,
+    fix: { afterLine: hit.entry.line, indent: leadingWhitespace(lines[hit.entry.line]), countStoreLine: hit.count.line, countStoreText: lines[hit.count.line] ?? '' },
+  };
+}
+
+export const publishBarrierRule: Rule = {
+  id: PUBLISH_BARRIER,
+  title: 'Entries published to a concurrent reader must be ordered before the count (smp_wmb() or release)',
+  run(input: RuleInput): RuleFinding[] {
+    const lines = input.view.image.text.split('\n');
+    const out: RuleFinding[] = [];
+    for (const summary of input.summaries.values()) {
+      const hits: Hit[] = [];
+      for (const path of summary.paths) scanPath(path, summary, input, hits);
+      const byCountStore = new Map<number, Hit>();
+      for (const h of hits) if (!byCountStore.has(h.count.line)) byCountStore.set(h.count.line, h);
+      for (const h of byCountStore.values()) out.push(toFinding(h, summary, input, lines));
+    }
+    return out;
+  },
+};
