@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CONFIGS, type ConfigRow } from '../../server/src/model/configs';
 import { buildView, buildViews, errorLines, functionAt, initParser, parseCount, sourceImage } from '../../server/src/source';
 import type { SourceImage } from '../../server/src/patch/types';
-import { readKcov } from './kernel';
+import { readKcov } from '../support/kernel';
 
 type Symbols = ConfigRow['symbols'];
 

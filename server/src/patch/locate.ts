@@ -225,7 +225,7 @@ export function locateHunk(hunk: Hunk, base: BaseIndex, expected: number, minLin
     return located(hunk, how, padded.first, padded.lines, [loose.dropStart, loose.dropEnd]);
   }
   const closest = closestPlace(base, old, expected);
-  return { hunk, where: { located: false, reason: missReason(hunk, closest, old.length), closest } };
+  return { hunk, where: { located: false, reason: missReason(hunk, closest, old.filter((l) => normalizeWhitespace(l.text) !== '').length), closest } };
 }
 
 /** Locates every hunk of a file patch in order, carrying the offset of each found hunk to the next. */
