@@ -57,11 +57,38 @@ function renderBody(lines: readonly HunkLine[]): string[] {
   return out;
 }
 
+export type BaseLookup = (h: LocatedHunk) => readonly string[] | null;
+
+function contextRun(lines: readonly HunkLine[], fromEnd: boolean): number {
+  let n = 0;
+  const seq = fromEnd ? [...lines].reverse() : lines;
+  for (const l of seq) { if (l.kind !== ' ') break; n++; }
+  return n;
+}
+
+/**
+ * git apply anchors a hunk with less trailing than leading context at the end of the file
+ * (apply.c, match_end). When an edit turned the last context line into a change, the hunk takes
+ * more context from the base so that it still applies where it did.
+ */
+function balanceContext(body: HunkLine[], h: LocatedHunk, base: readonly string[] | null): HunkLine[] {
+  if (!base || !h.where.located) return body;
+  const leading = contextRun(body, false);
+  let trailing = contextRun(body, true);
+  let next = h.where.baseLine1 - 1 + body.filter((l) => l.kind !== '+').length;
+  const out = [...body];
+  while (trailing < Math.min(leading, 3) && next < base.length) {
+    out.push({ kind: ' ', text: base[next++], docLine: null });
+    trailing++;
+  }
+  return out;
+}
+
 /**
  * Renders the document with every located hunk written well-formed. `hunks` are all located hunks
  * of the document (one entry per hunk, any file), in document order.
  */
-export function renderPatch(docLines: readonly string[], hunks: readonly LocatedHunk[], insertions: readonly Insertion[] = [], replacements: readonly Replacement[] = []): RenderResult {
+export function renderPatch(docLines: readonly string[], hunks: readonly LocatedHunk[], insertions: readonly Insertion[] = [], replacements: readonly Replacement[] = [], baseOf: BaseLookup = () => null): RenderResult {
   const out: string[] = [];
   const unrepaired: RenderResult['unrepaired'] = [];
   const sorted = [...hunks].sort((a, b) => a.hunk.headerLine - b.hunk.headerLine);
@@ -77,7 +104,7 @@ export function renderPatch(docLines: readonly string[], hunks: readonly Located
       for (; cursor < end; cursor++) out.push(docLines[cursor]);
       continue;
     }
-    const body = hunkLines(h, insertions, replacements);
+    const body = balanceContext(hunkLines(h, insertions, replacements), h, baseOf(h));
     const oldCount = body.filter((l) => l.kind !== '+').length;
     const newCount = body.filter((l) => l.kind !== '-').length;
     const oldStart = oldCount === 0 ? h.where.baseLine1 - 1 : h.where.baseLine1;

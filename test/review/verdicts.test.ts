@@ -1,0 +1,115 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { documentLines } from '../../server/src/patch/parse';
+import { repairDocument } from '../../server/src/patch/repair';
+import { reviewDocument } from '../../server/src/review/review';
+import type { LineEdit, Review } from '../../server/src/review/types';
+import { readKcov, readSeed, tempTree } from '../support/kernel';
+
+const base = tempTree({ 'kernel/kcov.c': readKcov() });
+const review = (text: string, tree = base): Promise<Review> => reviewDocument(text, { documentPath: null, kernelTree: tree });
+
+function applyEdits(text: string, edits: readonly LineEdit[]): string {
+  const lines = documentLines(text);
+  for (const e of [...edits].sort((a, b) => b.startLine - a.startLine)) lines.splice(e.startLine, e.endLine - e.startLine, ...e.newLines);
+  return lines.join('\n') + '\n';
+}
+
+function gitApplyCheck(tree: string, patch: string): void {
+  const file = path.join(os.tmpdir(), `kcov-review-${process.pid}-${Math.random().toString(36).slice(2)}.patch`);
+  fs.writeFileSync(file, patch);
+  execFileSync('git', ['apply', '--check', file], { cwd: tree, stdio: 'pipe' });
+}
+
+/** A well-formed patch between two versions of kcov.c, made by git itself at test time. */
+function gitDiff(before: string, after: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcov-review-diff-'));
+  fs.mkdirSync(path.join(dir, 'a/kernel'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'b/kernel'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'a/kernel/kcov.c'), before);
+  fs.writeFileSync(path.join(dir, 'b/kernel/kcov.c'), after);
+  try {
+    execFileSync('git', ['diff', '--no-index', '--no-prefix', 'a/kernel/kcov.c', 'b/kernel/kcov.c'], { cwd: dir, encoding: 'utf8' });
+    throw new Error('git diff found no difference');
+  } catch (e) {
+    const out = (e as { stdout?: string }).stdout;
+    if (!out) throw e;
+    return out;
+  }
+}
+
+describe('verdicts on the real seeds and generated patches (Debian 6.12 kcov.c)', () => {
+  it('seed 004 fixes both kcov_move_area findings under every config, on its smp_wmb() line', async () => {
+    const r = await review(readSeed('004'));
+    expect(r.findings).toHaveLength(2);
+    const lines = documentLines(readSeed('004'));
+    for (const f of r.findings) {
+      expect(f).toMatchObject({ verdict: 'fixed', severity: 'hint', function: 'kcov_move_area', image: 'pre' });
+      expect(f.configs).toEqual(['!RT', 'RT+BHlock', 'RT']);
+      expect(lines[f.patchLine ?? -1]).toBe('+ smp_wmb();');
+    }
+  });
+
+  it('seed 004 without its smp_wmb() line fixes nothing: the findings stand (pre-existing) and a checked quick fix is offered', async () => {
+    const text = readSeed('004').replace('+ smp_wmb();\n', '');
+    const r = await review(text);
+    expect(r.findings.map((f) => f.verdict)).toEqual(['pre-existing', 'pre-existing']);
+    const fix = r.findings[0].fixes.find((q) => q.preferred);
+    expect(fix?.title).toMatch(/smp_wmb/);
+    // The damaged mail is repaired by the same edit, so the result applies.
+    const fixed = applyEdits(text, fix?.edits ?? []);
+    gitApplyCheck(base, fixed);
+    const again = await review(fixed);
+    expect(again.findings.map((f) => f.verdict)).toEqual(['fixed', 'fixed']);
+    // The count store of the first case is in the patch: a release store fixes that case only.
+    const release = r.findings[0].fixes.find((q) => q.title.includes('smp_store_release'));
+    expect(release?.preferred).toBe(false);
+    const released = applyEdits(text, release?.edits ?? []);
+    expect(released).toContain('+\t\tsmp_store_release((unsigned long *)dst_area, dst_len + entries_moved);');
+    gitApplyCheck(base, released);
+    const afterRelease = await review(released);
+    expect(afterRelease.findings.map((f) => [f.verdict, f.message.includes('KCOV_MODE_TRACE_PC')]).sort()).toEqual([['fixed', true], ['pre-existing', false]]);
+  });
+
+  it('a patch that removes the barrier introduces both findings, as Errors on the - line', async () => {
+    const repaired = repairDocument(readSeed('004'), (await review(readSeed('004'))).hunks).text;
+    const post = tempTree({ 'kernel/kcov.c': readKcov() });
+    execFileSync('git', ['apply', '-'], { cwd: post, input: repaired });
+    const postText = fs.readFileSync(path.join(post, 'kernel/kcov.c'), 'utf8');
+    const removal = gitDiff(postText, postText.replace(/^\tsmp_wmb\(\);\n/m, ''));
+    const r = await review(removal, post);
+    const lines = documentLines(removal);
+    expect(r.findings).toHaveLength(2);
+    for (const f of r.findings) {
+      expect(f).toMatchObject({ verdict: 'introduced', severity: 'error' });
+      expect(lines[f.patchLine ?? -1]).toBe('-\tsmp_wmb();');
+    }
+    // Both quick fixes keep the patch applicable and are checked by re-running the rule.
+    for (const q of r.findings[0].fixes) {
+      const edited = applyEdits(removal, q.edits);
+      gitApplyCheck(post, edited);
+      const after = await review(edited, post);
+      expect(after.findings).toEqual([]);
+    }
+    // The count stores are not in this patch, so only the barrier insertion can be offered.
+    expect(r.findings[0].fixes.map((q) => q.title)).toEqual(['Insert smp_wmb() before the count store']);
+  });
+
+  it('seed 000 changes nothing about publication: no fixed or introduced barrier finding under any config', async () => {
+    const r = await review(readSeed('000'));
+    expect(r.findings.filter((f) => f.verdict !== 'pre-existing')).toEqual([]);
+    expect(r.problems.some((p) => p.code === 'post-image-incomplete')).toBe(true);
+  });
+
+  it('with no tree at all, analyses what the hunks show and says so once', async () => {
+    const r = await reviewDocument(readSeed('004'), { documentPath: null, kernelTree: null, defaultTreeDirs: [] });
+    expect(r.tree).toBeNull();
+    const info = r.problems.filter((p) => p.code === 'no-tree');
+    expect(info).toHaveLength(1);
+    expect(info[0].severity).toBe('information');
+    expect(info[0].message).toContain('kcovReview.kernelTree');
+  });
+});

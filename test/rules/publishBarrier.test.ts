@@ -1,0 +1,93 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CONFIGS } from '../../server/src/model/configs';
+import { findingsOf } from '../../server/src/review/analyze';
+import { initParser, sourceImage } from '../../server/src/source';
+import { readKcov } from '../support/kernel';
+
+beforeAll(async () => { await initParser(); });
+
+// Fixtures of our own that imitate kcov's publication (kcov_move_area) and its per-task buffer.
+function mover(between: string, countStore = 'WRITE_ONCE(*(unsigned long *)dst_area, n + moved);'): string {
+  return `struct kcov { void *area; };
+static void move_area(void *dst_area, void *src_area, unsigned long n)
+{
+\tvoid *dst_entries = dst_area + sizeof(unsigned long);
+\tunsigned long moved = n;
+
+\tmemcpy(dst_entries, src_area, n);
+${between}
+\t${countStore}
+}
+
+void remote_stop(struct kcov *kcov, void *area)
+{
+\tmove_area(kcov->area, area, 4);
+}
+`;
+}
+
+const run = (text: string, config = CONFIGS[0]) => findingsOf(sourceImage('kernel/kcov.c', text), config);
+
+describe('publish-barrier on fixtures', () => {
+  it('finds the count published after the entries with no barrier, with the caller that makes it a publication', () => {
+    const f = run(mover(''));
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ rule: 'publish-barrier', function: 'move_area', line: 8, span: [6, 8] });
+    expect(f[0].trace.map((t) => t.context)).toEqual(['remote_stop', 'move_area', 'move_area', 'user-space reader']);
+    expect(f[0].trace[0].text).toContain('kcov->area');
+  });
+
+  it.each([
+    ['smp_wmb()', '\tsmp_wmb();'],
+    ['smp_mb()', '\tsmp_mb();'],
+  ])('accepts %s between the stores', (_n, between) => {
+    expect(run(mover(between))).toEqual([]);
+  });
+
+  it('accepts a release store of the count', () => {
+    expect(run(mover('', 'smp_store_release((unsigned long *)dst_area, n + moved);'))).toEqual([]);
+  });
+
+  it('does not accept a compiler barrier() or a read barrier', () => {
+    expect(run(mover('\tbarrier();'))).toHaveLength(1);
+    expect(run(mover('\tsmp_rmb();'))).toHaveLength(1);
+  });
+
+  it('ignores buffers that are not published (no caller passes kcov->area)', () => {
+    expect(run(mover('').replace('move_area(kcov->area, area, 4)', 'move_area(area, area, 4)'))).toEqual([]);
+  });
+
+  it('ignores a task\'s own buffer written count-first (t->kcov_area, read by the same task after the syscall)', () => {
+    const own = `void trace_pc(struct task_struct *t, unsigned long ip)
+{
+\tunsigned long *area = t->kcov_area;
+\tunsigned long pos = READ_ONCE(area[0]) + 1;
+
+\tarea[pos] = ip;
+\tWRITE_ONCE(area[0], pos);
+}
+`;
+    expect(run(own)).toEqual([]);
+  });
+});
+
+describe('publish-barrier on the real Debian 6.12 kcov.c', () => {
+  it.each(CONFIGS.map((c) => [c.name, c] as const))('%s: both count stores of kcov_move_area, nothing else', (_n, config) => {
+    const text = readKcov();
+    const f = run(text, config);
+    const lines = text.split('\n');
+    expect(f.map((x) => x.function)).toEqual(['kcov_move_area', 'kcov_move_area']);
+    expect(f.map((x) => lines[x.line].trim())).toEqual([
+      'WRITE_ONCE(*(unsigned long *)dst_area, dst_len + entries_moved);',
+      'WRITE_ONCE(*(u64 *)dst_area, dst_len + entries_moved);',
+    ]);
+    expect(f.map((x) => x.role)).toEqual([expect.stringContaining('case KCOV_MODE_TRACE_PC'), expect.stringContaining('case KCOV_MODE_TRACE_CMP')]);
+    expect(f[0].trace[0].context).toBe('kcov_remote_stop');
+  });
+
+  it('finds nothing once smp_wmb() stands after the memcpy()', () => {
+    const text = readKcov().replace(/(\tmemcpy\(dst_entries, src_entries, bytes_to_move\);\n)/, '$1\tsmp_wmb();\n');
+    expect(text).toContain('smp_wmb();');
+    expect(run(text)).toEqual([]);
+  });
+});
