@@ -1,0 +1,86 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readKcov, seedPath, tempTree } from '../support/kernel';
+
+const root = path.resolve(__dirname, '..', '..');
+const cli = path.join(root, 'bin', 'kcov-review.js');
+const tree = tempTree({ 'kernel/kcov.c': readKcov() });
+
+function run(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  if (!fs.existsSync(path.join(root, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('kcov-review check', () => {
+  it('reports the two kcov_move_area findings of seed 004 as fixed and exits 0 (text, checkpatch --emacs style)', () => {
+    const r = run('check', seedPath('004'), '--tree', tree);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n').filter((l) => l.includes('[publish-barrier]'));
+    expect(lines).toHaveLength(2);
+    for (const l of lines) expect(l).toMatch(/^.*004_[0-9a-f]+\.txt:\d+:1: hint: fixed \(!RT, RT\+BHlock, RT\): kcov_move_area\(\)/);
+    expect(r.stdout).toMatch(/\[patch-damaged\]/);
+  });
+
+  it('prints the documented JSON contract', () => {
+    const r = run('check', seedPath('004'), '--tree', tree, '--format', 'json', '--config', 'RT');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.tree).toBe(tree);
+    expect(j.configs).toEqual(['RT']);
+    expect(j.hunks[0]).toMatchObject({ file: 'kernel/kcov.c', located: true, how: 'whitespace', patchLine: 50 });
+    expect(j.findings).toHaveLength(2);
+    expect(j.findings[0]).toMatchObject({ rule: 'publish-barrier', verdict: 'fixed', configs: ['RT'], function: 'kcov_move_area', file: 'kernel/kcov.c' });
+    expect(j.findings[0].trace.length).toBeGreaterThanOrEqual(3);
+    for (const key of ['rule', 'severity', 'verdict', 'configs', 'function', 'file', 'patchLine', 'sourceLine', 'message', 'trace']) expect(j.findings[0]).toHaveProperty(key);
+  });
+
+  it('prints SARIF 2.1.0 with the proof as a code flow', () => {
+    const r = run('check', seedPath('004'), '--tree', tree, '--format', 'sarif');
+    const s = JSON.parse(r.stdout);
+    expect(s.version).toBe('2.1.0');
+    const results = s.runs[0].results.filter((x: { ruleId: string }) => x.ruleId === 'publish-barrier');
+    expect(results).toHaveLength(2);
+    expect(results[0].codeFlows[0].threadFlows[0].locations.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('exits 1 when the patch introduces a finding, with the proof under --explain', () => {
+    const kcov = readKcov();
+    const withBarrier = kcov.replace(/(\tmemcpy\(dst_entries, src_entries, bytes_to_move\);\n)/, '$1\tsmp_wmb();\n');
+    const post = tempTree({ 'kernel/kcov.c': withBarrier });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcov-review-cli-'));
+    fs.mkdirSync(path.join(dir, 'a/kernel'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'b/kernel'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'a/kernel/kcov.c'), withBarrier);
+    fs.writeFileSync(path.join(dir, 'b/kernel/kcov.c'), kcov);
+    const diff = spawnSync('git', ['diff', '--no-index', '--no-prefix', 'a/kernel/kcov.c', 'b/kernel/kcov.c'], { cwd: dir, encoding: 'utf8' }).stdout;
+    const patch = path.join(dir, 'remove.patch');
+    fs.writeFileSync(patch, diff);
+    const r = run('check', patch, '--tree', post, '--explain');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/remove\.patch:\d+:1: error: introduced/);
+    expect(r.stdout).toMatch(/\n    1\. kernel\/kcov\.c:\d+ \[kcov_remote_stop\]/);
+  });
+
+  it('exits 2 with a one-line reason on bad usage or unreadable input', () => {
+    const missing = run('check', '/nonexistent/x.patch');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read \/nonexistent\/x\.patch/);
+    const badConfig = run('check', seedPath('004'), '--config', 'RT+SMP');
+    expect(badConfig.code).toBe(2);
+    expect(badConfig.stderr).toMatch(/unknown config RT\+SMP/);
+    expect(run().code).toBe(2);
+    expect(run('check', seedPath('004'), '--tree', '/nonexistent-tree').code).toBe(2);
+  });
+
+  it('repair writes a patch git apply accepts', () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kcov-review-rep-')), 'fixed.patch');
+    const r = run('repair', seedPath('004'), '--tree', tree, '-o', out);
+    expect(r.code).toBe(0);
+    const check = spawnSync('git', ['apply', '--check', out], { cwd: tree, encoding: 'utf8' });
+    expect(check.status).toBe(0);
+  });
+});
