@@ -95,7 +95,7 @@ describe('verdicts on the real seeds and generated patches (Debian 6.12 kcov.c)'
       expect(after.findings).toEqual([]);
     }
     // The count stores are not in this patch, so only the barrier insertion can be offered.
-    expect(r.findings[0].fixes.map((q) => q.title)).toEqual(['Insert smp_wmb() before the count store']);
+    expect(r.findings[0].fixes.map((q) => q.title)).toEqual(['Insert smp_wmb() before the count store (case KCOV_MODE_TRACE_PC)']);
   });
 
   it('seed 000 changes nothing about publication: no fixed or introduced barrier finding under any config', async () => {

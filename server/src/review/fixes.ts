@@ -117,15 +117,17 @@ export function barrierFixes(c: ComparedFinding, pair: ImagePair, fileHunks: rea
   const post = imageLines(pair.post);
   const gap = barrierGap(gapsOf(fileHunks, pair), post, fix.afterLine, fix.countStoreLine);
   const barrierLine = `${fix.indent}smp_wmb();`;
+  const where = /\((case [^)]*|default)\)/.exec(c.finding.role)?.[1];
+  const suffix = where ? ` (${where})` : '';
   if (gap && !stillReported(pair, c.finding, config, (lines) => lines.splice(gap.postLine, 0, barrierLine))) {
     const ins: Insertion = { hunk: gap.hunk, afterIndex: gap.afterIndex, line: { kind: '+', text: barrierLine, docLine: null } };
-    const q = toQuickFix('Insert smp_wmb() before the count store', true, docText, allHunks, [ins], [], pair);
+    const q = toQuickFix(`Insert smp_wmb() before the count store${suffix}`, true, docText, allHunks, [ins], [], pair);
     if (q) fixes.push(q);
   }
   const count = hunkLineAtPost(pair, fileHunks, fix.countStoreLine);
   const release = releaseStoreText(fix.countStoreText);
   if (count && release && !stillReported(pair, c.finding, config, (lines) => { lines[fix.countStoreLine] = release; })) {
-    const q = toQuickFix('Publish the count with smp_store_release()', false, docText, allHunks, [], [{ hunk: count.hunk, index: count.index, newText: release }], pair);
+    const q = toQuickFix(`Publish the count with smp_store_release()${suffix}`, false, docText, allHunks, [], [{ hunk: count.hunk, index: count.index, newText: release }], pair);
     if (q) fixes.push(q);
   }
   return fixes;

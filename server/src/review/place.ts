@@ -48,6 +48,10 @@ function isCode(text: string): boolean {
 
 /** The 0-based document line for a finding, or null when nothing in the patch relates to it. */
 export function placeFinding(c: ComparedFinding, pair: ImagePair, hunks: readonly LocatedHunk[]): number | null {
+  const site = c.verdict === 'fixed' ? pair.map.preToPatch.get(c.finding.line) : pair.map.postToPatch.get(c.finding.line);
+  const touching = hunks.find((h) => h.where.located && h.hunk.section.includes(`${c.finding.function}(`));
+  // A finding the patch does not change stays where it is: on its own line, else on the hunk in its function.
+  if (c.verdict === 'pre-existing') return site ?? touching?.hunk.headerLine ?? null;
   const changed = changedLines(hunks, pair);
   const [from, to] = c.finding.span;
   const inSpan = (l: ChangedLine): boolean => {
@@ -58,8 +62,5 @@ export function placeFinding(c: ComparedFinding, pair: ImagePair, hunks: readonl
   const preferred = c.verdict === 'introduced' ? '-' : '+';
   const pick = candidates.find((l) => l.kind === preferred && isCode(l.text)) ?? candidates.find((l) => l.kind === preferred) ?? candidates[0];
   if (pick) return pick.docLine;
-  const site = c.verdict === 'fixed' ? pair.map.preToPatch.get(c.finding.line) : pair.map.postToPatch.get(c.finding.line);
-  if (site !== undefined) return site;
-  const touching = hunks.find((h) => h.where.located && h.hunk.section.includes(`${c.finding.function}(`));
-  return touching ? touching.hunk.headerLine : null;
+  return site ?? touching?.hunk.headerLine ?? null;
 }

@@ -1,0 +1,122 @@
+/**
+ * VS Code glue: start the kcov-review language server (dist/server.js over IPC), expose the settings,
+ * the "Select kernel tree" command and a status bar item showing the tree and configurations in use.
+ */
+import * as path from 'node:path';
+import {
+  ConfigurationTarget,
+  StatusBarAlignment,
+  commands,
+  languages,
+  window,
+  workspace,
+  type ExtensionContext,
+  type StatusBarItem,
+  type TextEditor,
+} from 'vscode';
+import {
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+
+const SECTION = 'kcovReview';
+const STATUS_NOTIFICATION = 'kcovReview/status';
+const SELECT_TREE_COMMAND = 'kcovReview.selectKernelTree';
+
+interface StatusParams {
+  uri: string;
+  tree: string | null;
+  treeSource: string | null;
+  configs: string[];
+}
+
+/** Patch languages and files; plain-text files are sent too and the server keeps those that hold a patch. */
+const SELECTOR = [
+  { language: 'patch-mail' },
+  { language: 'diff' },
+  { scheme: 'file', pattern: '**/*.{patch,diff,mbox,eml}' },
+  { scheme: 'untitled', language: 'patch-mail' },
+  { scheme: 'file', language: 'plaintext', pattern: '**/*.txt' },
+] as const;
+
+let client: LanguageClient | undefined;
+
+function statusText(status: StatusParams | null): string {
+  if (!status) return '$(search) kcov-review';
+  const tree = status.tree ? path.basename(status.tree) : 'no tree';
+  return `$(search) kcov: ${tree} · ${status.configs.join(' ')}`;
+}
+
+function statusTooltip(status: StatusParams | null): string {
+  if (!status) return 'kcov-review: no patch analysed yet. Click to select a kernel tree.';
+  const tree = status.tree ? `${status.tree} (${status.treeSource ?? 'unknown source'})` : 'none: only the hunks\u2019 own lines were analysed';
+  return `kcov-review\nKernel tree: ${tree}\nConfigurations: ${status.configs.join(', ')}\nClick to select a kernel tree.`;
+}
+
+function updateStatusBar(item: StatusBarItem, statuses: Map<string, StatusParams>, editor: TextEditor | undefined): void {
+  if (!editor || languages.match([...SELECTOR], editor.document) === 0) {
+    item.hide();
+    return;
+  }
+  const status = statuses.get(editor.document.uri.toString()) ?? null;
+  if (!status && editor.document.languageId === 'plaintext') {
+    item.hide();
+    return;
+  }
+  item.text = statusText(status);
+  item.tooltip = statusTooltip(status);
+  item.show();
+}
+
+async function selectKernelTree(): Promise<void> {
+  const picked = await window.showOpenDialog({
+    canSelectFiles: false,
+    canSelectFolders: true,
+    canSelectMany: false,
+    openLabel: 'Use as kernel tree',
+    title: 'kcov-review: select a Linux kernel tree (the folder holding kernel/kcov.c)',
+  });
+  const folder = picked?.[0];
+  if (!folder) return;
+  const target = workspace.workspaceFolders && workspace.workspaceFolders.length > 0 ? ConfigurationTarget.Workspace : ConfigurationTarget.Global;
+  await workspace.getConfiguration(SECTION).update('kernelTree', folder.fsPath, target);
+}
+
+export async function activate(context: ExtensionContext): Promise<void> {
+  // The command and status bar come first: choosing a tree must work even if the server cannot start.
+  const statuses = new Map<string, StatusParams>();
+  const item = window.createStatusBarItem('kcovReview.status', StatusBarAlignment.Right, 100);
+  item.name = 'kcov-review';
+  item.command = SELECT_TREE_COMMAND;
+  context.subscriptions.push(
+    item,
+    commands.registerCommand(SELECT_TREE_COMMAND, selectKernelTree),
+    window.onDidChangeActiveTextEditor((editor) => updateStatusBar(item, statuses, editor)),
+  );
+  updateStatusBar(item, statuses, window.activeTextEditor);
+
+  const module = context.asAbsolutePath(path.join('dist', 'server.js'));
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [...SELECTOR],
+    synchronize: { configurationSection: SECTION },
+  };
+  client = new LanguageClient('kcovReview', 'kcov-review', serverOptions, clientOptions);
+  context.subscriptions.push(
+    client.onNotification(STATUS_NOTIFICATION, (status: StatusParams) => {
+      statuses.set(status.uri, status);
+      updateStatusBar(item, statuses, window.activeTextEditor);
+    }),
+  );
+  await client.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}
