@@ -113,3 +113,16 @@ describe('verdicts on the real seeds and generated patches (Debian 6.12 kcov.c)'
     expect(info[0].message).toContain('kcovReview.kernelTree');
   });
 });
+
+describe('configuration symbols', () => {
+  it('reports a CONFIG_ symbol the table does not set once, as Information, instead of guessing', async () => {
+    const kcov = readKcov();
+    const withUnknown = kcov.replace(/(\tmemcpy\(dst_entries, src_entries, bytes_to_move\);\n)/, '$1#ifdef CONFIG_KCOV_MADE_UP\n\tsmp_wmb();\n#endif\n');
+    const tree = tempTree({ 'kernel/kcov.c': withUnknown });
+    const r = await review(readSeed('004'), tree);
+    const p = r.problems.filter((x) => x.code === 'unknown-config-symbol');
+    expect(p).toHaveLength(1);
+    expect(p[0].message).toContain('CONFIG_KCOV_MADE_UP');
+    expect((await review(readSeed('004'))).problems.some((x) => x.code === 'unknown-config-symbol')).toBe(false);
+  });
+});

@@ -9,11 +9,18 @@ import { locateFileHunks } from '../patch/locate';
 import { parseSeries } from '../patch/parse';
 import { defaultTreeDirs, findTree, KCOV_PATH, readGitBlob, readTreeFile, safeRelativePath } from '../patch/tree';
 import type { DamageKind, FilePatch, ImagePair, LocatedHunk, Problem } from '../patch/types';
-import { initParser } from '../source';
+import { buildView, initParser } from '../source';
 import { brokenPostImage, compareImages } from './analyze';
 import { barrierFixes } from './fixes';
 import { placeFinding } from './place';
 import type { Review, ReviewFinding, ReviewOptions } from './types';
+
+/** CONFIG_ symbols the images test that no configuration row sets, each named once. */
+function unknownSymbols(pairs: readonly ImagePair[], configs: readonly ConfigRow[]): string[] {
+  const names = new Set<string>();
+  for (const pair of pairs) for (const c of configs) for (const img of [pair.pre, pair.post]) for (const n of buildView(img, c).unknownSymbols) names.add(n);
+  return [...names].sort();
+}
 
 export function isKcovFile(path: string): boolean {
   const safe = safeRelativePath(path);
@@ -141,6 +148,11 @@ export async function reviewDocument(text: string, options: ReviewOptions): Prom
   const damage = damageProblem(hunks);
   if (damage) problems.push(damage);
 
+  const unknown = unknownSymbols(analysed.map((a) => a.pair), configs);
+  if (unknown.length > 0) {
+    problems.push({ code: 'unknown-config-symbol', severity: 'information', line: analysed[0]?.fileHunks[0]?.hunk.headerLine ?? 0,
+      message: `kcov.c tests ${unknown.join(', ')}, which the configuration table does not set: treated as not set (code under them is not analysed). Add them to the table (server/src/model/configs.ts) to change that.` });
+  }
   for (const { pair, fileHunks } of analysed) {
     const broken = brokenPostImage(pair, configs);
     if (broken) {
