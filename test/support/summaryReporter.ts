@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import type { Reporter, TestModule } from 'vitest/node';
 
 /**
@@ -5,7 +6,7 @@ import type { Reporter, TestModule } from 'vitest/node';
  * Skipped and todo tests are counted separately and never as passed.
  */
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown> = []): void {
     let passed = 0;
     let failed = 0;
     let skipped = 0;
@@ -19,7 +20,10 @@ export default class SummaryReporter implements Reporter {
       // A file that failed to load has no tests but must count as a failure.
       if (mod.state() === 'failed' && [...mod.children.allTests()].length === 0) failed++;
     }
+    // An error thrown outside any test fails the run; count it so the line never reads all-green.
+    failed += unhandledErrors.length;
     const tail = skipped > 0 ? `, ${skipped} skipped` : '';
-    process.stdout.write(`\n${passed} passed, ${failed} failed${tail}\n`);
+    // Written when the process exits, so that it is the very last line, after vitest's own summary.
+    process.once('exit', () => writeSync(1, `\n${passed} passed, ${failed} failed${tail}\n`));
   }
 }
