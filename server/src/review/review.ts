@@ -176,7 +176,7 @@ export async function reviewDocument(text: string, options: ReviewOptions): Prom
         patchLine: placeFinding(c, pair, fileHunks),
         sourceLine: c.finding.line + 1,
         image: c.verdict === 'fixed' ? 'pre' : 'post',
-        message: c.finding.message,
+        message: c.verdict === 'fixed' ? `Fixed by this patch; before it: ${c.finding.message}` : c.finding.message,
         trace: c.finding.trace,
         fixes: barrierFixes(c, pair, fileHunks, hunks, text, config),
       });
