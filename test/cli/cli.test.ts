@@ -21,7 +21,7 @@ describe('kcov-review check', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n').filter((l) => l.includes('[publish-barrier]'));
     expect(lines).toHaveLength(2);
-    for (const l of lines) expect(l).toMatch(/^.*004_[0-9a-f]+\.txt:\d+:1: hint: fixed \(!RT, RT\+BHlock, RT\): kcov_move_area\(\)/);
+    for (const l of lines) expect(l).toMatch(/^.*004_[0-9a-f]+\.txt:\d+:1: hint: fixed \(!RT, RT\+BHlock, RT\): Fixed by this patch; before it: kcov_move_area\(\)/);
     expect(r.stdout).toMatch(/\[patch-damaged\]/);
   });
 
