@@ -84,3 +84,28 @@ describe('kcov-review check', () => {
     expect(check.status).toBe(0);
   });
 });
+
+describe('kcov-review reply', () => {
+  it('drafts a list reply: Re: subject, threading headers, the hunk quoted with each finding under its line', () => {
+    const withId = readSeedWithMessageId();
+    const r = run('reply', withId, '--tree', tree);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe('Subject: Re: [PATCH] smp_wmb() in kcov_move_area() after memcpy()');
+    expect(lines[1]).toBe('In-Reply-To: <seed004@example.org>');
+    expect(lines[2]).toBe('References: <seed004@example.org>');
+    const wmb = lines.indexOf('> + smp_wmb();');
+    expect(wmb).toBeGreaterThan(0);
+    expect(lines[wmb + 2]).toMatch(/^This fixes a real problem \(!RT, RT\+BHlock, RT; publish-barrier\):/);
+    expect(r.stdout).toMatch(/\n {2}1\. kernel\/kcov\.c:\d+ \[kcov_remote_stop\]/);
+    // Trimmed to the hunks with findings: the commit message is not quoted.
+    expect(r.stdout).not.toContain('KCOV Remote uses two separate memory buffers');
+  });
+});
+
+function readSeedWithMessageId(): string {
+  const text = fs.readFileSync(seedPath('004'), 'utf8').replace(/^(Date: .*)$/m, '$1\nMessage-ID: <seed004@example.org>');
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kcov-review-reply-')), 'seed004.eml');
+  fs.writeFileSync(file, text);
+  return file;
+}

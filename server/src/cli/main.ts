@@ -8,6 +8,7 @@ import path from 'node:path';
 import { CONFIG_NAMES, type ConfigName } from '../model/configs';
 import { repairDocument } from '../patch/repair';
 import { defaultTreeDirs } from '../patch/tree';
+import { draftReply } from '../review/reply';
 import { reviewDocument } from '../review/review';
 import type { Review, ReviewOptions } from '../review/types';
 import { toJson } from './json';
@@ -17,6 +18,7 @@ import { toText } from './text';
 export const USAGE = `usage:
   kcov-review check PATCH... [--tree DIR] [--config NAME,...] [--format text|json|sarif] [--explain]
   kcov-review repair PATCH [--tree DIR] [-o OUT]
+  kcov-review reply PATCH [--tree DIR] [--config NAME,...]
 configs: ${CONFIG_NAMES.join(', ')} (default: all)`;
 
 export interface CliIo {
@@ -125,6 +127,14 @@ async function repair(args: Args, io: CliIo): Promise<number> {
   return repaired.unrepaired.length > 0 ? 1 : 0;
 }
 
+async function reply(args: Args, io: CliIo): Promise<number> {
+  if (args.files.length !== 1) throw new UsageError('reply takes one patch');
+  const file = args.files[0];
+  const text = readPatch(file);
+  io.out(draftReply(text, await review(file, text, args)));
+  return 0;
+}
+
 export async function main(argv: readonly string[], io: CliIo = stdio): Promise<number> {
   let args: Args;
   try {
@@ -137,6 +147,7 @@ export async function main(argv: readonly string[], io: CliIo = stdio): Promise<
   try {
     if (args.command === 'check') return await check(args, io);
     if (args.command === 'repair') return await repair(args, io);
+    if (args.command === 'reply') return await reply(args, io);
     io.err(`kcov-review: unknown command ${args.command}\n${USAGE}\n`);
     return 2;
   } catch (e) {
