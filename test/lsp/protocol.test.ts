@@ -38,6 +38,8 @@ describe('language server over stdio', () => {
     expect(client.capabilities.textDocumentSync).toMatchObject({ openClose: true, change: 2 });
     expect(client.capabilities.hoverProvider).toBe(true);
     expect(client.capabilities.codeActionProvider).toEqual({ codeActionKinds: ['quickfix'] });
+    expect(client.capabilities.documentSymbolProvider).toBe(true);
+    expect(client.capabilities.foldingRangeProvider).toBe(true);
   });
 
   describe('seed 004 (smp_wmb in kcov_move_area, whitespace-damaged)', () => {
@@ -95,6 +97,16 @@ describe('language server over stdio', () => {
       expect(hover!.contents).toMatchObject({ kind: 'markdown' });
       expect((hover!.contents as { value: string }).value).toContain('smp_wmb');
       expect(hover!.range).toEqual({ start: { line, character: character - 2 }, end: { line, character: character - 2 + 'smp_wmb'.length } });
+    });
+
+    it('answers document symbols, folding ranges and code lenses over the protocol', async () => {
+      const symbols = (await client.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })) as { name: string; children?: { name: string }[] }[];
+      expect(symbols[0].name).toBe('[PATCH] smp_wmb() in kcov_move_area() after memcpy()');
+      expect(symbols[0].children?.[0].name).toBe('kernel/kcov.c');
+      const folds = (await client.connection.sendRequest('textDocument/foldingRange', { textDocument: { uri } })) as { startLine: number; kind?: string }[];
+      expect(folds.some((f) => f.kind === 'region' && text.split('\n')[f.startLine].startsWith('@@ '))).toBe(true);
+      const lenses = (await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as { command?: { title: string } }[];
+      expect(lenses.map((l) => l.command?.title)).toContain('!RT: fixes 2  |  RT+BHlock: fixes 2  |  RT: fixes 2');
     });
 
     it('hovers a line with a finding', async () => {

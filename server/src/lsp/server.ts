@@ -10,6 +10,9 @@ import {
   TextDocuments,
   createConnection,
   type CodeAction,
+  type CodeLens,
+  type DocumentSymbol,
+  type FoldingRange,
   type Connection,
   type Hover,
   type InitializeParams,
@@ -18,6 +21,9 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Review } from '../review/types';
 import { codeActions } from './codeActions';
+import { codeLenses } from './codeLens';
+import { foldingRanges } from './folding';
+import { documentSymbols } from './symbols';
 import { loadParser, primitiveDoc, repair, reviewDocument } from './core';
 import { analysisFailedDiagnostic, reviewDiagnostics } from './diagnostics';
 import { isPatchDocument } from './documents';
@@ -105,6 +111,9 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
       hoverProvider: true,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      documentSymbolProvider: true,
+      foldingRangeProvider: true,
+      codeLensProvider: { resolveProvider: false },
     },
     serverInfo: { name: 'kcov-review' },
   };
@@ -148,6 +157,23 @@ connection.onCodeAction(async (params): Promise<CodeAction[]> => {
     return [];
   }
 });
+
+/** A request answered from the document's current Review; errors are logged and answered empty. */
+function fromReview<T>(name: string, empty: T, present: (review: Review, text: string) => T) {
+  return async (params: { textDocument: { uri: string } }): Promise<T> => {
+    try {
+      const found = await reviewOf(params.textDocument.uri);
+      return found ? present(found.review, found.text) : empty;
+    } catch (error) {
+      connection.console.error(`kcov-review: ${name} failed: ${String(error)}`);
+      return empty;
+    }
+  };
+}
+
+connection.onDocumentSymbol(fromReview<DocumentSymbol[]>('document symbols', [], documentSymbols));
+connection.onFoldingRanges(fromReview<FoldingRange[]>('folding ranges', [], (review) => foldingRanges(review)));
+connection.onCodeLens(fromReview<CodeLens[]>('code lenses', [], (review) => codeLenses(review)));
 
 documents.listen(connection);
 connection.listen();
