@@ -37,6 +37,7 @@ const SELECTOR = [
   { language: 'patch-mail' },
   { language: 'diff' },
   { scheme: 'file', pattern: '**/*.{patch,diff,mbox,eml}' },
+  { scheme: 'file', pattern: '**/kernel/kcov.c' },
   { scheme: 'untitled', language: 'patch-mail' },
   { scheme: 'file', language: 'plaintext', pattern: '**/*.txt' },
 ] as const;

@@ -126,3 +126,16 @@ describe('configuration symbols', () => {
     expect((await review(readSeed('004'))).problems.some((x) => x.code === 'unknown-config-symbol')).toBe(false);
   });
 });
+
+describe('kernel/kcov.c reviewed as a file', () => {
+  it('reports the findings in place as pre-existing Warnings', async () => {
+    const text = readKcov();
+    const r = await reviewDocument(text, { documentPath: path.join(base, 'kernel/kcov.c'), kernelTree: null });
+    const lines = text.split('\n');
+    expect(r.findings).toHaveLength(2);
+    for (const f of r.findings) {
+      expect(f).toMatchObject({ verdict: 'pre-existing', severity: 'warning', function: 'kcov_move_area' });
+      expect(lines[f.patchLine ?? -1]).toMatch(/WRITE_ONCE\(\*\((unsigned long|u64) \*\)dst_area/);
+    }
+  });
+});

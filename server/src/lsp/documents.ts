@@ -34,7 +34,13 @@ export function looksLikePatch(text: string): boolean {
 }
 
 /** Decides whether a document is one kcov-review analyses. */
+/** kernel/kcov.c itself (any path ending in it) is analysed as a file. */
+export function isKcovSource(uri: string): boolean {
+  return /(^|\/)kernel\/kcov\.c$/.test(decodeURIComponent(uri));
+}
+
 export function isPatchDocument(uri: string, languageId: string, text: string): boolean {
+  if (isKcovSource(uri)) return true;
   if (PATCH_LANGUAGE_IDS.includes(languageId)) return true;
   const ext = extensionOf(uri);
   if (PATCH_EXTENSIONS.includes(ext)) return true;

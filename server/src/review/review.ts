@@ -88,7 +88,24 @@ function configsOf(options: ReviewOptions): ConfigRow[] {
   return wanted ? wanted.map((n) => configByName(n)).filter((c): c is ConfigRow => c !== undefined) : [...CONFIGS];
 }
 
+/**
+ * kernel/kcov.c opened as a file: the same analysis with the file as both images, so every finding
+ * is pre-existing; it lands on its own line as a Warning.
+ */
+export async function reviewSourceFile(text: string, path: string, options: ReviewOptions): Promise<Review> {
+  await initParser();
+  const lines = text.split('\n').slice(0, text.endsWith('\n') ? -1 : undefined);
+  const pair = buildImages(KCOV_PATH, lines, [], 'tree');
+  const configs = configsOf(options);
+  const findings: ReviewFinding[] = compareImages(pair, configs).map((c) => ({
+    rule: c.finding.rule, severity: 'warning', verdict: c.verdict, configs: c.configs, function: c.finding.function, file: path,
+    patchLine: c.finding.line, sourceLine: c.finding.line + 1, image: 'post', message: c.finding.message, trace: c.finding.trace, fixes: [],
+  }));
+  return { tree: null, configs: configs.map((c) => c.name), series: { patches: [], problems: [] }, hunks: [], images: [pair], findings, problems: [] };
+}
+
 export async function reviewDocument(text: string, options: ReviewOptions): Promise<Review> {
+  if (options.documentPath && isKcovFile(options.documentPath.replace(/^\/+/, ''))) return reviewSourceFile(text, options.documentPath, options);
   await initParser();
   const series = parseSeries(text);
   const problems: Problem[] = [...series.problems];
