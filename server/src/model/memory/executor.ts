@@ -347,31 +347,79 @@ function dataDimensions(loc: string, events: readonly GraphEvent[], iw: number):
   return { loc, reads, orders: linearExtensions(writes).map((o) => [iw, ...o]) };
 }
 
+/** The accesses of one location, numbered locally for the per-location checks. */
+interface LocalAccesses {
+  ids: number[];
+  local: Map<number, number>;
+  /** po-loc successors as bitmasks over local indices. */
+  poLoc: number[];
+  /** [local read, local write] of each RMW pair. */
+  rmw: Array<[number, number]>;
+  thread: number[];
+}
+
+function localAccesses(events: readonly GraphEvent[], loc: string): LocalAccesses {
+  const mine = events.filter((e) => e.loc === loc && e.dir !== 'F');
+  const local = new Map(mine.map((e, k) => [e.id, k]));
+  const poLoc = mine.map((a) => mine.reduce((mask, b, k) => (a.thread >= 0 && a.thread === b.thread && a.poIndex < b.poIndex ? mask | (1 << k) : mask), 0));
+  const rmw: Array<[number, number]> = mine
+    .filter((w) => w.rmwRead >= 0)
+    .map((w) => [local.get(w.id - w.poIndex + w.rmwRead) as number, local.get(w.id) as number]);
+  return { ids: mine.map((e) => e.id), local, poLoc, rmw, thread: mine.map((e) => e.thread) };
+}
+
+/** Is the graph given by successor bitmasks acyclic? (Kahn's algorithm.) */
+function acyclicMasks(succ: readonly number[]): boolean {
+  const k = succ.length;
+  const indeg = new Array<number>(k).fill(0);
+  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) if (succ[i] & (1 << j)) indeg[j]++;
+  const ready: number[] = [];
+  for (let i = 0; i < k; i++) if (indeg[i] === 0) ready.push(i);
+  let seen = 0;
+  while (ready.length > 0) {
+    const i = ready.pop() as number;
+    seen++;
+    for (let j = 0; j < k; j++) if (succ[i] & (1 << j) && --indeg[j] === 0) ready.push(j);
+  }
+  return seen === k;
+}
+
 /**
  * Coherence (acyclic po-loc | rf | co | fr) and atomicity (empty rmw & (fre ; coe)) only relate
- * events of one location, so they can be decided per location before combining locations.
+ * events of one location, so they are decided per location before combining locations.
  */
-function locationConsistent(events: readonly GraphEvent[], loc: string, choice: LocChoice): boolean {
-  const n = events.length;
-  const mine = events.filter((e) => e.loc === loc && e.dir !== 'F');
-  const rf = Rel.fromPairs(n, choice.rf);
-  const co = Rel.fromPairs(n, choice.co);
-  const fr = rf.inv().seq(co);
-  const poLoc: Array<[number, number]> = [];
-  for (const a of mine) for (const b of mine) if (a.thread >= 0 && a.thread === b.thread && a.poIndex < b.poIndex) poLoc.push([a.id, b.id]);
-  if (!Rel.fromPairs(n, poLoc).union(rf, co, fr).isAcyclic()) return false;
-  const ext = (a: number, b: number): boolean => events[a].thread < 0 || events[a].thread !== events[b].thread;
-  for (const w of mine) {
-    if (w.rmwRead < 0) continue;
-    const r = w.id - w.poIndex + w.rmwRead;
-    // a write w2 of another thread with r ->fre w2 ->coe w breaks the RMW
-    for (const w2 of mine) if (fr.has(r, w2.id) && ext(r, w2.id) && co.has(w2.id, w.id) && ext(w2.id, w.id)) return false;
+function locationConsistent(acc: LocalAccesses, order: readonly number[], rf: ReadonlyArray<readonly [number, number]>): boolean {
+  const k = acc.ids.length;
+  if (k > 31) throw new UnsupportedError('more than 31 accesses to one location');
+  const pos = new Array<number>(k).fill(-1);
+  order.forEach((id, p) => (pos[acc.local.get(id) as number] = p));
+  const coAfter = (w: number): number => pos.reduce((mask, p, j) => (p > pos[w] && pos[w] >= 0 ? mask | (1 << j) : mask), 0);
+  const succ = acc.poLoc.slice();
+  const rfSource = new Array<number>(k).fill(-1);
+  for (let i = 0; i + 1 < order.length; i++) succ[acc.local.get(order[i]) as number] |= 1 << (acc.local.get(order[i + 1]) as number);
+  for (const [w, r] of rf) {
+    const lw = acc.local.get(w) as number;
+    const lr = acc.local.get(r) as number;
+    rfSource[lr] = lw;
+    succ[lw] |= 1 << lr;
+    succ[lr] |= coAfter(lw); // fr = rf^-1 ; co
+  }
+  if (!acyclicMasks(succ)) return false;
+  // atomic: no write w2 of another thread with r ->fre w2 ->coe w
+  for (const [r, w] of acc.rmw) {
+    const src = rfSource[r];
+    if (src < 0) continue;
+    for (let j = 0; j < k; j++) {
+      const between = pos[j] > pos[src] && pos[j] < pos[w];
+      if (between && acc.thread[j] !== acc.thread[r]) return false;
+    }
   }
   return true;
 }
 
 /** Every (co order × rf sources) of a location, with lock.cat's LKR rf derived from the order. */
 function locationChoices(events: readonly GraphEvent[], dims: LocDims, lkrOf: ReadonlyMap<number, number>): { choices: LocChoice[]; raw: number } {
+  const acc = localAccesses(events, dims.loc);
   const choices: LocChoice[] = [];
   let raw = 0;
   for (const order of dims.orders) {
@@ -387,8 +435,7 @@ function locationChoices(events: readonly GraphEvent[], dims: LocDims, lkrOf: Re
     forEachProduct(dims.reads.map((r) => r.sources), (sources) => {
       raw++;
       const rf: Array<[number, number]> = [...derived, ...sources.map((src, k): [number, number] => [src, dims.reads[k].read])];
-      const choice = { rf, co, final };
-      if (locationConsistent(events, dims.loc, choice)) choices.push(choice);
+      if (locationConsistent(acc, order, rf)) choices.push({ rf, co, final });
     });
   }
   return { choices, raw };
@@ -504,6 +551,34 @@ function forEachProduct<T>(lists: readonly (readonly T[])[], f: (combo: T[]) => 
   while (advance(pick, dims));
 }
 
+/** A trace with the (location, value) pairs it reads and writes, for a cheap feasibility test. */
+interface TraceSummary {
+  trace: ThreadTrace;
+  reads: string[];
+  writes: string[];
+}
+
+function accessKey(loc: string, v: Val): string {
+  return `${loc}\u0000${typeof v}\u0000${v}`;
+}
+
+function summarize(trace: ThreadTrace): TraceSummary {
+  const data = trace.events.filter((e) => e.dir !== 'F' && !LOCK_TAGS.has(e.tag));
+  return {
+    trace,
+    reads: data.filter((e) => e.dir === 'R').map((e) => accessKey(e.loc, e.value)),
+    writes: data.filter((e) => e.dir === 'W').map((e) => accessKey(e.loc, e.value)),
+  };
+}
+
+/** Every value read is the initial value or written by some trace of the combination (else no rf exists). */
+function valuesAvailable(ctx: TestContext, combo: readonly TraceSummary[]): boolean {
+  const written = new Set<string>();
+  for (const [loc, v] of ctx.init) written.add(accessKey(loc, v));
+  for (const s of combo) for (const w of s.writes) written.add(w);
+  return combo.every((s) => s.reads.every((r) => written.has(r)));
+}
+
 function observation(positive: number, negative: number): Observation {
   if (positive === 0) return 'Never';
   return negative === 0 ? 'Always' : 'Sometimes';
@@ -520,8 +595,10 @@ export function runLitmus(input: LitmusTest, options: RunOptions = {}): LitmusVe
     const ctx = buildContext(test);
     const traces = tracesWithDomains(ctx, options.maxTracesPerProcess ?? DEFAULT_MAX_TRACES);
     const out: Outcome = { positive: 0, negative: 0, states: new Set(), flags: new Set(), candidates: 0, checked: 0 };
-    forEachProduct(traces, (combo) => {
-      const c = buildCombination(ctx, combo);
+    const summaries = traces.map((perThread) => perThread.map(summarize));
+    forEachProduct(summaries, (combo) => {
+      if (!valuesAvailable(ctx, combo)) return;
+      const c = buildCombination(ctx, combo.map((s) => s.trace));
       if (c) runCombination(ctx, c, out, maxCandidates);
     });
     const q = test.condition.quantifier;
