@@ -109,3 +109,35 @@ function readSeedWithMessageId(): string {
   fs.writeFileSync(file, text);
   return file;
 }
+
+describe('kcov-review litmus', () => {
+  const dir = path.join(process.env.KCOV_REVIEW_KERNEL_DIR ?? path.join(root, '.cache', 'linux-6.12'), 'tools/memory-model/litmus-tests');
+
+  it('prints NAME: verdict for each kernel litmus test, agreeing with its recorded Result', () => {
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.litmus')).map((f) => path.join(dir, f));
+    expect(files.length).toBeGreaterThanOrEqual(35);
+    const r = run('litmus', ...files);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(files.length);
+    for (const f of files) {
+      const recorded = /Result:\s*(\w+)/.exec(fs.readFileSync(f, 'utf8'))?.[1];
+      const name = /^C\s+(\S+)/m.exec(fs.readFileSync(f, 'utf8'))?.[1];
+      const line = lines.find((l) => l.startsWith(`${name}: `));
+      expect(line, name).toBeDefined();
+      if (recorded === 'DEADLOCK') expect(line).toBe(`${name}: Never`);
+      else expect(line).toBe(`${name}: ${recorded}`);
+    }
+    const json = JSON.parse(run('litmus', files[0], '--format', 'json').stdout);
+    expect(json[0]).toHaveProperty('name');
+    expect(json[0]).toHaveProperty('result');
+  });
+
+  it('exits 2 on a file it cannot parse, naming the line', () => {
+    const bad = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kcov-review-lit-')), 'bad.litmus');
+    fs.writeFileSync(bad, 'C bad\n{ }\nP0(int *x) { WRITE_ONCE(*x, ; }\n');
+    const r = run('litmus', bad);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/line 3/);
+  });
+});

@@ -8,7 +8,9 @@ import path from 'node:path';
 import { CONFIG_NAMES, type ConfigName } from '../model/configs';
 import { repairDocument } from '../patch/repair';
 import { defaultTreeDirs } from '../patch/tree';
+import { LitmusParseError, parseLitmus } from '../model/memory';
 import { draftReply } from '../review/reply';
+import { litmusRow, type LitmusRow } from './litmus';
 import { reviewDocument } from '../review/review';
 import type { Review, ReviewOptions } from '../review/types';
 import { toJson } from './json';
@@ -19,6 +21,7 @@ export const USAGE = `usage:
   kcov-review check PATCH... [--tree DIR] [--config NAME,...] [--format text|json|sarif] [--explain]
   kcov-review repair PATCH [--tree DIR] [-o OUT]
   kcov-review reply PATCH [--tree DIR] [--config NAME,...]
+  kcov-review litmus FILE.litmus... [--format text|json]
 configs: ${CONFIG_NAMES.join(', ')} (default: all)`;
 
 export interface CliIo {
@@ -135,6 +138,25 @@ async function reply(args: Args, io: CliIo): Promise<number> {
   return 0;
 }
 
+function litmus(args: Args, io: CliIo): number {
+  const rows: LitmusRow[] = [];
+  for (const file of args.files) {
+    const text = readPatch(file);
+    try {
+      rows.push(litmusRow(parseLitmus(text)));
+    } catch (e) {
+      if (e instanceof LitmusParseError) {
+        io.err(`kcov-review: ${file}: ${e.message}\n`);
+        return 2;
+      }
+      throw e;
+    }
+  }
+  if (args.format === 'json') io.out(JSON.stringify(rows, null, 2) + '\n');
+  else for (const r of rows) io.out(`${r.name}: ${r.result}${r.reason ? ` (${r.reason})` : ''}\n`);
+  return 0;
+}
+
 export async function main(argv: readonly string[], io: CliIo = stdio): Promise<number> {
   let args: Args;
   try {
@@ -148,6 +170,7 @@ export async function main(argv: readonly string[], io: CliIo = stdio): Promise<
     if (args.command === 'check') return await check(args, io);
     if (args.command === 'repair') return await repair(args, io);
     if (args.command === 'reply') return await reply(args, io);
+    if (args.command === 'litmus') return litmus(args, io);
     io.err(`kcov-review: unknown command ${args.command}\n${USAGE}\n`);
     return 2;
   } catch (e) {
