@@ -10,12 +10,25 @@ import type { ConfigView, FunctionInfo } from '../source/types';
 import type { ConfigName } from './configs';
 import { effectOfCall, type Effect } from './semantics';
 
-export interface CallEvent { kind: 'call'; name: string; args: string[]; line: number; text: string; effect: Effect | null }
+/** A condition a call depends on inside a conditional expression (`c ? f() : g()`), detailed mode only. */
+export interface Guard { cond: string; taken: boolean }
+export interface CallEvent { kind: 'call'; name: string; args: string[]; line: number; text: string; effect: Effect | null; guards?: Guard[] }
 export interface StoreEvent { kind: 'store'; target: string; value: string; line: number; text: string; via: 'assign' | 'call'; store: Effect['store']; barrier: Effect['barrier'] }
 export interface AssignEvent { kind: 'assign'; name: string; value: string; line: number }
 export interface CaseEvent { kind: 'case'; label: string; line: number }
 export interface ReturnEvent { kind: 'return'; line: number }
-export type ModelEvent = CallEvent | StoreEvent | AssignEvent | CaseEvent | ReturnEvent;
+/** Detailed mode: a field read or written (`obj->field`, `obj.field`), object as written. */
+export interface AccessEvent { kind: 'access'; object: string; field: string; op: 'read' | 'write'; line: number; text: string }
+/** Detailed mode: the branch of an `if` a path took, with the condition as written. */
+export interface BranchEvent { kind: 'branch'; cond: string; taken: boolean; line: number }
+export type ModelEvent = CallEvent | StoreEvent | AssignEvent | CaseEvent | ReturnEvent | AccessEvent | BranchEvent;
+
+/** Options of a summary. The defaults give the original events (rules written against them keep
+ *  their behaviour); `detailed` adds field accesses, branches and call guards, `followGoto`
+ *  continues a path at the label a `goto` names (bounded). */
+export interface SummaryOptions { detailed: boolean; followGoto: boolean }
+const BASIC: SummaryOptions = { detailed: false, followGoto: false };
+const MAX_GOTO_DEPTH = 4;
 
 export interface ModelPath {
   events: ModelEvent[];
@@ -43,7 +56,7 @@ interface Flow {
   done: ModelPath[];
 }
 
-interface Ctx { config: ConfigName; truncated: boolean }
+interface Ctx { config: ConfigName; truncated: boolean; opts: SummaryOptions; guards: Guard[]; labels: Map<string, Node[]>; gotoDepth: number; endLine: number }
 
 function lineOf(n: Node): number {
   return n.startPosition.row;
@@ -68,7 +81,9 @@ function expressionEvents(node: Node, ctx: Ctx, out: ModelEvent[]): void {
     if (!name) return;
     const effect = effectOfCall(name, ctx.config);
     const argsText = argTexts(node);
-    out.push({ kind: 'call', name, args: argsText, line: lineOf(node), text: node.text, effect });
+    const call: CallEvent = { kind: 'call', name, args: argsText, line: lineOf(node), text: node.text, effect };
+    if (ctx.opts.detailed && ctx.guards.length > 0) call.guards = [...ctx.guards];
+    out.push(call);
     if (effect && effect.store !== 'none' && effect.storeArg !== null && argsText[effect.storeArg] !== undefined) {
       out.push({ kind: 'store', target: argsText[effect.storeArg], value: argsText[effect.storeArg + 1] ?? '', line: lineOf(node), text: node.text, via: 'call', store: effect.store, barrier: effect.barrier });
     }
@@ -80,13 +95,33 @@ function expressionEvents(node: Node, ctx: Ctx, out: ModelEvent[]): void {
     if (right) expressionEvents(right, ctx, out);
     if (!left) return;
     if (left.type === 'identifier') out.push({ kind: 'assign', name: left.text, value: right?.text ?? '', line: lineOf(node) });
-    else {
+    else if (ctx.opts.detailed && left.type === 'field_expression') {
+      const obj = left.childForFieldName('argument');
+      if (obj) expressionEvents(obj, ctx, out);
+      out.push({ kind: 'access', object: obj?.text ?? '', field: left.childForFieldName('field')?.text ?? '', op: 'write', line: lineOf(node), text: node.text });
+      out.push({ kind: 'store', target: left.text, value: right?.text ?? '', line: lineOf(node), text: node.text, via: 'assign', store: 'plain', barrier: 'none' });
+    } else {
       expressionEvents(left, ctx, out);
       out.push({ kind: 'store', target: left.text, value: right?.text ?? '', line: lineOf(node), text: node.text, via: 'assign', store: 'plain', barrier: 'none' });
     }
     return;
   }
+  if (ctx.opts.detailed && node.type === 'conditional_expression') {
+    const cond = node.childForFieldName('condition');
+    if (cond) expressionEvents(cond, ctx, out);
+    const arms: [Node | null, boolean][] = [[node.childForFieldName('consequence'), true], [node.childForFieldName('alternative'), false]];
+    for (const [arm, taken] of arms) {
+      if (!arm) continue;
+      ctx.guards.push({ cond: cond?.text ?? '', taken });
+      expressionEvents(arm, ctx, out);
+      ctx.guards.pop();
+    }
+    return;
+  }
   for (const child of node.namedChildren) if (child) expressionEvents(child, ctx, out);
+  if (ctx.opts.detailed && node.type === 'field_expression') {
+    out.push({ kind: 'access', object: node.childForFieldName('argument')?.text ?? '', field: node.childForFieldName('field')?.text ?? '', op: 'read', line: lineOf(node), text: node.text });
+  }
 }
 
 function declarationEvents(node: Node, ctx: Ctx, out: ModelEvent[]): void {
@@ -175,17 +210,25 @@ function stmt(node: Node, incoming: ModelEvent[][], ctx: Ctx): Flow {
       out.push({ kind: 'return', line: lineOf(node) });
       return { open: [], broken: [], done: appendAll(incoming, out).map((events) => ({ events, endLine: lineOf(node) })) };
     }
-    case 'goto_statement':
-      return { open: [], broken: [], done: incoming.map((events) => ({ events, endLine: lineOf(node) })) };
+    case 'goto_statement': {
+      const target = ctx.opts.followGoto ? ctx.labels.get(node.namedChildren[0]?.text ?? '') : undefined;
+      if (!target || ctx.gotoDepth >= MAX_GOTO_DEPTH) return { open: [], broken: [], done: incoming.map((events) => ({ events, endLine: lineOf(node) })) };
+      ctx.gotoDepth++;
+      const r = seq(target, incoming, ctx);
+      ctx.gotoDepth--;
+      return { open: [], broken: [], done: [...r.done, ...r.open.map((events) => ({ events, endLine: ctx.endLine }))] };
+    }
     case 'break_statement':
       return { open: [], broken: incoming, done: [] };
     case 'if_statement': {
-      const cond = appendAll(incoming, conditionEvents(node.childForFieldName('condition'), ctx));
+      const condNode = node.childForFieldName('condition');
+      const cond = appendAll(incoming, conditionEvents(condNode, ctx));
+      const branch = (taken: boolean): ModelEvent[][] => (ctx.opts.detailed ? appendAll(cond, [{ kind: 'branch', cond: condNode?.text ?? '', taken, line: lineOf(node) }]) : cond);
       const then = node.childForFieldName('consequence');
       const alt = node.childForFieldName('alternative');
-      const a = then ? stmt(then, cond, ctx) : emptyFlow(cond);
+      const a = then ? stmt(then, branch(true), ctx) : emptyFlow(branch(true));
       const elseBody = alt ? (alt.type === 'else_clause' ? alt.namedChildren[0] : alt) : null;
-      const b = elseBody ? stmt(elseBody, cond, ctx) : emptyFlow(cond);
+      const b = elseBody ? stmt(elseBody, branch(false), ctx) : emptyFlow(branch(false));
       return { open: [...a.open, ...b.open], broken: [...a.broken, ...b.broken], done: [...a.done, ...b.done] };
     }
     case 'switch_statement':
@@ -226,8 +269,18 @@ function paramNames(fn: FunctionInfo): string[] {
   }).filter((n) => n !== '');
 }
 
-export function summarizeFunction(view: ConfigView, fn: FunctionInfo): FunctionSummary {
-  const ctx: Ctx = { config: view.config.name, truncated: false };
+/** Top-level labels of a body: each label's statement and the ones after it (where a goto lands). */
+function labelsOf(body: Node): Map<string, Node[]> {
+  const statements = body.namedChildren.filter((n): n is Node => n !== null);
+  const labels = new Map<string, Node[]>();
+  statements.forEach((s, i) => {
+    if (s.type === 'labeled_statement') labels.set(s.childForFieldName('label')?.text ?? s.namedChildren[0]?.text ?? '', statements.slice(i));
+  });
+  return labels;
+}
+
+export function summarizeFunction(view: ConfigView, fn: FunctionInfo, opts: SummaryOptions = BASIC): FunctionSummary {
+  const ctx: Ctx = { config: view.config.name, truncated: false, opts, guards: [], labels: opts.followGoto ? labelsOf(fn.body) : new Map(), gotoDepth: 0, endLine: fn.endLine };
   const flow = stmt(fn.body, [[]], ctx);
   const endLine = fn.endLine;
   const paths = [...flow.done, ...flow.open.map((events) => ({ events, endLine })), ...flow.broken.map((events) => ({ events, endLine }))];
@@ -235,6 +288,17 @@ export function summarizeFunction(view: ConfigView, fn: FunctionInfo): FunctionS
 }
 
 const summaryCache = new WeakMap<ConfigView, Map<string, FunctionSummary>>();
+const detailedCache = new WeakMap<ConfigView, Map<string, FunctionSummary>>();
+
+/** Detailed summaries (field accesses, branches, call guards, gotos followed) of every function of a view, cached per view. */
+export function summarizeViewDetailed(view: ConfigView): Map<string, FunctionSummary> {
+  const cached = detailedCache.get(view);
+  if (cached) return cached;
+  const out = new Map<string, FunctionSummary>();
+  for (const fn of view.functions.values()) out.set(fn.name, summarizeFunction(view, fn, { detailed: true, followGoto: true }));
+  detailedCache.set(view, out);
+  return out;
+}
 
 /** Summaries of every function of a view, cached per view. */
 export function summarizeView(view: ConfigView): Map<string, FunctionSummary> {

@@ -1,0 +1,311 @@
+/**
+ * Activations: the paths of a function as run in one context under one configuration, with calls
+ * to other functions of the file inlined (bounded depth), function-like macros of the view expanded
+ * first, paths whose context predicates contradict the context dropped, and field accesses
+ * classified as per-CPU (`this_cpu_ptr(&v)->f`, `per_cpu_ptr(&v, cpu)->f`) or task
+ * (`current->f`, `t->f` with `t = current`) cells.
+ */
+import type { ConfigView, MacroDef } from '../source/types';
+import type { ConfigName } from './configs';
+import { PREDICATES, type ContextName } from './contexts';
+import { factFor } from './facts';
+import { effectOfCall, findPrimitive, type Effect, type PrimitiveRow } from './semantics';
+import { summarizeViewDetailed, type Guard, type ModelEvent } from './summary';
+
+export type StepOp =
+  | { op: 'prim'; name: string; effect: Effect; row: PrimitiveRow; lockId: string; args: string[] }
+  | { op: 'percpu'; cell: string; access: 'read' | 'write' | 'ptr' }
+  | { op: 'task'; cell: string; access: 'read' | 'write' }
+  | { op: 'return' }
+  /** Entering an inlined callee that declares `__must_hold(lock)`: the locks it needs, resolved at the call. */
+  | { op: 'requires'; callee: string; locks: string[] };
+
+export type Step = StepOp & { fn: string; line: number; text: string };
+
+export interface Activation { root: string; context: ContextName; config: ConfigName; paths: Step[][]; truncated: boolean }
+
+const MAX_DEPTH = 4;
+const MAX_PATHS = 512;
+const PERCPU_PTR = /^(?:this_cpu_ptr|raw_cpu_ptr|per_cpu_ptr)\s*\(\s*&\s*(\w+)/;
+const IDENTITY_WRAPPERS = /^(?:WARN_ON|WARN_ON_ONCE|unlikely|likely)$/;
+
+// ---- three-valued evaluation of context predicates -------------------------------------------
+
+type Tri = boolean | null;
+const not3 = (a: Tri): Tri => (a === null ? null : !a);
+const and3 = (a: Tri, b: Tri): Tri => (a === false || b === false ? false : a === null || b === null ? null : true);
+const or3 = (a: Tri, b: Tri): Tri => (a === true || b === true ? true : a === null || b === null ? null : false);
+
+function tokens(text: string): string[] {
+  return text.match(/&&|\|\||!=|==|[!()]|[^&|!()=]+|[&|=]/g)?.map((t) => t.trim()).filter((t) => t !== '') ?? [];
+}
+
+/** Evaluates a C condition under the context's predicate values; anything else is unknown. */
+export function evalCondition(text: string, preds: Readonly<Record<string, boolean>>, atoms: ReadonlyMap<string, boolean> = new Map()): Tri {
+  const ts = tokens(text);
+  let i = 0;
+  const atom = (): Tri => {
+    const start = i;
+    let depth = 0;
+    while (i < ts.length) {
+      const t = ts[i];
+      if (depth === 0 && (t === '&&' || t === '||' || t === ')')) break;
+      if (t === '(') depth++;
+      if (t === ')') depth--;
+      i++;
+    }
+    const a = ts.slice(start, i).join(' ').trim();
+    const known = atoms.get(a.replace(/\s+/g, ''));
+    if (known !== undefined) return known;
+    const call = /^(\w+)\s*\(\s*(.*)\)$/s.exec(a);
+    if (!call) return null;
+    if (IDENTITY_WRAPPERS.test(call[1])) return evalCondition(call[2], preds, atoms);
+    if (call[2].trim() === '' && call[1] in preds) return preds[call[1]];
+    return null;
+  };
+  const unary = (): Tri => {
+    if (ts[i] === '!') { i++; return not3(unary()); }
+    if (ts[i] === '(') {
+      i++;
+      const v = orExpr();
+      if (ts[i] === ')') i++;
+      if (i < ts.length && ts[i] !== '&&' && ts[i] !== '||' && ts[i] !== ')') { while (i < ts.length && ts[i] !== '&&' && ts[i] !== '||' && ts[i] !== ')') i++; return null; }
+      return v;
+    }
+    return atom();
+  };
+  const andExpr = (): Tri => { let v = unary(); while (ts[i] === '&&') { i++; v = and3(v, unary()); } return v; };
+  const orExpr = (): Tri => { let v = andExpr(); while (ts[i] === '||') { i++; v = or3(v, andExpr()); } return v; };
+  const v = orExpr();
+  return i >= ts.length ? v : null;
+}
+
+const contradicts = (g: Guard, preds: Readonly<Record<string, boolean>>, atoms: ReadonlyMap<string, boolean>): boolean => {
+  const v = evalCondition(g.cond.replace(/^\((.*)\)$/s, '$1'), preds, atoms);
+  return v !== null && v !== g.taken;
+};
+
+// ---- macros --------------------------------------------------------------------------------
+
+function splitArgs(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const c of s) {
+    if (c === '(' || c === '[' || c === '{') depth++;
+    if (c === ')' || c === ']' || c === '}') depth--;
+    if (c === ',' && depth === 0) { out.push(cur.trim()); cur = ''; continue; }
+    cur += c;
+  }
+  if (cur.trim() !== '') out.push(cur.trim());
+  return out;
+}
+
+/** Top-level calls of a function-like macro's replacement, with its parameters substituted. */
+export function expandMacro(m: MacroDef, args: readonly string[]): { name: string; args: string[]; text: string }[] {
+  if (!m.params) return [];
+  let body = m.body;
+  m.params.forEach((p, k) => { if (/^\w+$/.test(p)) body = body.replace(new RegExp(`\\b${p}\\b`, 'g'), args[k] ?? ''); });
+  const calls: { name: string; args: string[]; text: string }[] = [];
+  const re = /\b(\w+)\s*\(/g;
+  let mm: RegExpExecArray | null;
+  while ((mm = re.exec(body)) !== null) {
+    let depth = 1;
+    let j = re.lastIndex;
+    while (j < body.length && depth > 0) { if (body[j] === '(') depth++; if (body[j] === ')') depth--; j++; }
+    if (findPrimitive(mm[1])) calls.push({ name: mm[1], args: splitArgs(body.slice(re.lastIndex, j - 1)), text: body.slice(mm.index, j) });
+    re.lastIndex = j;
+  }
+  return calls;
+}
+
+// ---- flattening ----------------------------------------------------------------------------
+
+interface Frame { fn: string; bindings: ReadonlyMap<string, string> }
+
+const norm = (e: string): string => e.replace(/\s+/g, '').replace(/^\((.*)\)$/, '$1');
+
+/** An expression with locals and parameters replaced by what they hold (one level each, bounded). */
+function resolve(expr: string, assigns: ReadonlyMap<string, string>, frame: Frame, depth = 0): string {
+  const e = norm(expr);
+  if (depth > 6 || !/^\w+$/.test(e)) return e;
+  const local = assigns.get(e);
+  if (local !== undefined) return resolve(local, assigns, frame, depth + 1);
+  const bound = frame.bindings.get(e);
+  return bound !== undefined ? bound : e;
+}
+
+function lockIdOf(name: string, args: readonly string[], effect: Effect, assigns: ReadonlyMap<string, string>, frame: Frame): string {
+  if (effect.lock?.kind === 'bh') return 'softirq_ctrl.lock';
+  if (args.length === 0) return name.replace(/_(?:un)?lock.*$/, '');
+  return resolve(args[0].replace(/^&/, ''), assigns, frame).replace(/^&/, '');
+}
+
+function classifyAccess(object: string, field: string, assigns: ReadonlyMap<string, string>, frame: Frame): StepOp | null {
+  const base = resolve(object, assigns, frame);
+  const pc = PERCPU_PTR.exec(base);
+  if (pc) return { op: 'percpu', cell: `${pc[1]}.${field}`, access: 'read' };
+  if (base === 'current') return { op: 'task', cell: `task.${field}`, access: 'read' };
+  return null;
+}
+
+/** Primitives that change the modelled state (context predicates and plain accessors do not). */
+function hasEffect(e: Effect): boolean {
+  return e.preempt !== 0 || e.migrate !== 0 || e.hardirq !== 0 || e.bh !== 0 || e.rcu !== 0 || e.lock !== null || e.mightSleep;
+}
+
+const POINTEE = /^(?:this_cpu_ptr|raw_cpu_ptr|per_cpu_ptr)\(&(\w+)(?:,[^)]*)?\)->(\w+)$/;
+
+/** A store through a pointer held in a per-CPU field (`area = this_cpu_ptr(&v)->irq_area; *area = 0`): the buffer `v.f[]`. */
+function pointeeCell(target: string, assigns: ReadonlyMap<string, string>, frame: Frame): string | null {
+  const m = /^\*\s*(?:\([^()]*\*\s*\))?\s*(\w+)$/.exec(target.trim());
+  if (!m) return null;
+  const p = POINTEE.exec(resolve(m[1], assigns, frame));
+  return p ? `${p[1]}.${p[2]}[]` : null;
+}
+
+/** Locks a callee's `__must_hold(x)` annotations name, with its parameters replaced by the caller's arguments. */
+export function mustHold(annotations: readonly string[], bindings: ReadonlyMap<string, string>): string[] {
+  return annotations.flatMap((a) => {
+    const m = /^__must_hold\s*\((.*)\)$/s.exec(a.trim());
+    if (!m) return [];
+    const lock = norm(m[1]).replace(/^&/, '');
+    const head = /^(\w+)(.*)$/.exec(lock);
+    const bound = head ? bindings.get(head[1]) : undefined;
+    return [bound !== undefined ? `${bound.replace(/^&/, '')}${head?.[2] ?? ''}` : lock];
+  });
+}
+
+interface Walk { view: ConfigView; config: ConfigName; preds: Readonly<Record<string, boolean>>; truncated: boolean; stack: string[]; memo: Map<string, Step[][]>; atoms: ReadonlyMap<string, boolean> }
+
+function dedupe(paths: Step[][]): Step[][] {
+  const seen = new Set<string>();
+  return paths.filter((p) => {
+    const key = p.map((s) => `${s.fn}:${s.line}:${s.op}:${'cell' in s ? s.cell + s.access : 'name' in s ? s.name : ''}`).join('|');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function cap(paths: Step[][], w: Walk): Step[][] {
+  const d = dedupe(paths);
+  if (d.length <= MAX_PATHS) return d;
+  w.truncated = true;
+  return d.slice(0, MAX_PATHS);
+}
+
+/** One call event: its steps as alternatives (inlined paths), or null when the event adds nothing. */
+function callSteps(ev: Extract<ModelEvent, { kind: 'call' }>, assigns: ReadonlyMap<string, string>, frame: Frame, w: Walk): Step[][] | null {
+  if (ev.guards?.some((g) => contradicts(g, w.preds, w.atoms))) return [[]];
+  const at = { fn: frame.fn, line: ev.line, text: ev.text.replace(/\s+/g, ' ') };
+  const row = findPrimitive(ev.name);
+  if (row) {
+    const effect = effectOfCall(ev.name, w.config) as Effect;
+    const out: Step[] = [];
+    const pc = PERCPU_PTR.exec(`${ev.name}(${ev.args[0] ?? ''}`);
+    if (pc && ev.name !== 'per_cpu_ptr') out.push({ ...at, op: 'percpu', cell: `${pc[1]}`, access: 'ptr' });
+    if (hasEffect(effect)) out.push({ ...at, op: 'prim', name: ev.name, effect, row, lockId: lockIdOf(ev.name, ev.args, effect, assigns, frame), args: ev.args });
+    return [out];
+  }
+  const macro = w.view.macros.get(ev.name);
+  if (macro && macro.params && !w.view.functions.has(ev.name)) {
+    const steps: Step[] = expandMacro(macro, ev.args).map((c) => {
+      const effect = effectOfCall(c.name, w.config) as Effect;
+      const prow = findPrimitive(c.name) as PrimitiveRow;
+      return { ...at, text: `${ev.text.trim()} → ${c.text}`, op: 'prim', name: c.name, effect, row: prow, lockId: lockIdOf(c.name, c.args, effect, assigns, frame), args: c.args };
+    });
+    return [steps];
+  }
+  const callee = w.view.functions.get(ev.name);
+  if (!callee) return null;
+  const params = summarizeViewDetailed(w.view).get(ev.name)?.params ?? [];
+  const bindings = new Map(params.map((p, k): [string, string] => [p, resolve(ev.args[k] ?? p, assigns, frame)]));
+  const required = mustHold(callee.annotations, bindings);
+  const requires: Step[] = required.length > 0 ? [{ ...at, op: 'requires', callee: ev.name, locks: required }] : [];
+  if (w.stack.length >= MAX_DEPTH || w.stack.includes(ev.name)) return requires.length > 0 ? [requires] : null;
+  // The same callee, reached by the same chain with the same arguments, has the same paths.
+  const key = `${w.stack.join('>')}|${ev.name}|${[...bindings].join(';')}`;
+  let paths = w.memo.get(key);
+  if (!paths) {
+    paths = functionPaths(ev.name, { fn: ev.name, bindings }, w).map((p) => [...requires, ...p.filter((s) => s.op !== 'return')]);
+    w.memo.set(key, paths);
+  }
+  return paths;
+}
+
+function functionPaths(name: string, frame: Frame, w: Walk): Step[][] {
+  const summary = summarizeViewDetailed(w.view).get(name);
+  if (!summary) return [[]];
+  w.stack.push(name);
+  if (summary.truncated) w.truncated = true;
+  let all: Step[][] = [];
+  for (const path of summary.paths) {
+    let prefixes: Step[][] = [[]];
+    const assigns = new Map<string, string>();
+    let dead = false;
+    for (const ev of path.events) {
+      if (ev.kind === 'branch') {
+        const fact = factFor(ev.cond, w.stack);
+        if ((fact && fact.value !== ev.taken) || contradicts(ev, w.preds, w.atoms)) { dead = true; break; }
+        continue;
+      }
+      if (ev.kind === 'assign') { assigns.set(ev.name, resolve(ev.value, assigns, frame)); continue; }
+      if (ev.kind === 'return') { prefixes = prefixes.map((p) => [...p, { op: 'return', fn: name, line: ev.line, text: 'return' }]); continue; }
+      if (ev.kind === 'access') {
+        const c = classifyAccess(ev.object, ev.field, assigns, frame);
+        if (c && c.op !== 'return' && c.op !== 'prim') {
+          const step = { ...c, access: ev.op, fn: name, line: ev.line, text: ev.text.replace(/\s+/g, ' ') } as Step;
+          prefixes = prefixes.map((p) => [...p, step]);
+        }
+        continue;
+      }
+      if (ev.kind === 'store' && ev.via === 'assign') {
+        const cell = pointeeCell(ev.target, assigns, frame);
+        if (cell) prefixes = prefixes.map((p) => [...p, { op: 'percpu', cell, access: 'write', fn: name, line: ev.line, text: ev.text.replace(/\s+/g, ' ') }]);
+        continue;
+      }
+      if (ev.kind === 'store') {
+        // A store primitive on a field (`WRITE_ONCE(t->kcov_mode, m)`) writes that field.
+        const f = /^(.*?)\s*(?:->|\.)\s*(\w+)$/s.exec(ev.target.trim());
+        const c = f ? classifyAccess(f[1], f[2], assigns, frame) : null;
+        if (c && (c.op === 'percpu' || c.op === 'task')) {
+          const step = { ...c, access: 'write', fn: name, line: ev.line, text: ev.text.replace(/\s+/g, ' ') } as Step;
+          prefixes = prefixes.map((p) => [...p, step]);
+        }
+        continue;
+      }
+      if (ev.kind !== 'call') continue;
+      const alts = callSteps(ev, assigns, frame, w);
+      if (!alts || (alts.length === 1 && alts[0].length === 0)) continue;
+      prefixes = cap(prefixes.flatMap((p) => alts.map((a) => [...p, ...a])), w);
+    }
+    if (!dead) all.push(...prefixes);
+    all = cap(all, w);
+  }
+  w.stack.pop();
+  return all;
+}
+
+/** `IS_ENABLED(CONFIG_X)` in C conditions, from the configuration row (include/linux/kconfig.h). */
+function configAtoms(view: ConfigView): ReadonlyMap<string, boolean> {
+  const out = new Map<string, boolean>();
+  for (const [k, v] of Object.entries(view.config.symbols)) out.set(`IS_ENABLED(${k})`, v === true || v === 'y' || v === 'm');
+  return out;
+}
+
+const cache = new WeakMap<ConfigView, Map<string, Activation>>();
+
+/** The paths of `root` run in `context` under the view's configuration (cached per view). */
+export function activation(view: ConfigView, root: string, context: ContextName): Activation {
+  let perView = cache.get(view);
+  if (!perView) { perView = new Map(); cache.set(view, perView); }
+  const key = `${root}\u0000${context}`;
+  const hit = perView.get(key);
+  if (hit) return hit;
+  const w: Walk = { view, config: view.config.name, preds: PREDICATES[context], truncated: false, stack: [], memo: new Map(), atoms: configAtoms(view) };
+  const paths = view.functions.has(root) ? functionPaths(root, { fn: root, bindings: new Map() }, w) : [];
+  const act: Activation = { root, context, config: view.config.name, paths, truncated: w.truncated };
+  perView.set(key, act);
+  return act;
+}

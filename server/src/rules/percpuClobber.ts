@@ -1,0 +1,48 @@
+/**
+ * Rule `percpu-clobber` (invariant 1): per-CPU state written by an activation and read back by it
+ * later is not overwritten by a second activation on the same CPU in between (the explorer inserts
+ * it wherever the preemption table allows); and per-CPU data is never touched with preemption and
+ * migration both enabled (docs/rules/percpu-clobber.md).
+ */
+import { explore, type ExploreResult } from '../model/explorer';
+import type { ConfigView } from '../source/types';
+import { toTrace } from './trace';
+import type { Rule, RuleFinding, RuleInput } from './types';
+
+export const PERCPU_CLOBBER = 'percpu-clobber';
+
+const cache = new WeakMap<ConfigView, ExploreResult>();
+
+export function exploreCached(view: ConfigView): ExploreResult {
+  let r = cache.get(view);
+  if (!r) { r = explore(view); cache.set(view, r); }
+  return r;
+}
+
+function run(input: RuleInput): RuleFinding[] {
+  const { view } = input;
+  const file = view.image.path;
+  const config = view.config.name;
+  const r = exploreCached(view);
+  const clobbers = r.clobbers.map((c): RuleFinding => {
+    const w = c.victim.steps[c.write];
+    const rd = c.victim.steps[c.read];
+    return {
+      rule: PERCPU_CLOBBER, severity: 'error', config, function: w.fn, role: `clobber:${c.cell}`, line: w.line,
+      span: [Math.min(w.line, rd.line), Math.max(w.line, rd.line)],
+      message: `per-CPU ${c.cell} written in ${c.victim.context} context is read back later, but a ${c.by.run.context} activation on the same CPU can overwrite it in between on ${config} (${c.row.id})`,
+      trace: toTrace(file, c.proof), fix: null,
+    };
+  });
+  const unpinned = r.unpinned.map((u): RuleFinding => {
+    const s = u.run.steps[u.at];
+    return {
+      rule: PERCPU_CLOBBER, severity: 'error', config, function: s.fn, role: `unpinned:${u.cell}`, line: s.line, span: [s.line, s.line],
+      message: `per-CPU ${u.cell} touched in ${u.run.context} context with preemption and migration enabled on ${config}: the CPU can change under it`,
+      trace: toTrace(file, u.proof), fix: null,
+    };
+  });
+  return [...clobbers, ...unpinned];
+}
+
+export const percpuClobberRule: Rule = { id: PERCPU_CLOBBER, title: 'per-CPU state overwritten by a preempting activation, or used while migratable', run };

@@ -1,0 +1,179 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CONFIGS, type ConfigName } from '../../server/src/model/configs';
+import { summarizeView } from '../../server/src/model/summary';
+import { lockBalanceRule } from '../../server/src/rules/lockBalance';
+import { mightSleepRule } from '../../server/src/rules/mightSleep';
+import { percpuClobberRule } from '../../server/src/rules/percpuClobber';
+import type { ImagePair } from '../../server/src/patch/types';
+import { compareImages } from '../../server/src/review/analyze';
+import type { Rule } from '../../server/src/rules/types';
+import { buildView, initParser, sourceImage } from '../../server/src/source';
+import { readKcov } from '../support/kernel';
+
+beforeAll(async () => { await initParser(); });
+
+const ALL: ConfigName[] = ['!RT', 'RT+BHlock', 'RT'];
+const row = (name: ConfigName) => CONFIGS.find((c) => c.name === name) ?? CONFIGS[0];
+const run = (rule: Rule, text: string, config: ConfigName) => {
+  const view = buildView(sourceImage('kernel/kcov.c', text), row(config));
+  return rule.run({ view, summaries: summarizeView(view) });
+};
+/** Configurations under which the rule reports something with this role. */
+const firing = (rule: Rule, text: string, role: string) => ALL.filter((c) => run(rule, text, c).some((f) => f.role === role));
+
+/** A string edit of the real file that must apply exactly once. */
+function mutate(text: string, from: string, to: string): string {
+  expect(text.split(from)).toHaveLength(2);
+  return text.replace(from, to);
+}
+
+describe('the real 6.12 kcov.c', () => {
+  it.each(ALL)('has no lock-balance, might-sleep or percpu-clobber finding under %s', (c) => {
+    for (const rule of [lockBalanceRule, mightSleepRule, percpuClobberRule]) expect(run(rule, readKcov(), c)).toEqual([]);
+  });
+});
+
+describe('mutants of the real 6.12 kcov.c', () => {
+  const REL = '\tlocal_unlock_irqrestore(&kcov_percpu_data.lock, flags);\n\n}\nEXPORT_SYMBOL(kcov_remote_start);';
+
+  it('an early return that skips local_unlock_irqrestore(): lock-balance on every configuration', () => {
+    const m = mutate(readKcov(), '\t/* Reset coverage size. */\n', '\tif (!size)\n\t\treturn;\n\t/* Reset coverage size. */\n');
+    expect(firing(lockBalanceRule, m, 'unreleased:kcov_percpu_data.lock')).toEqual(ALL);
+    const f = run(lockBalanceRule, m, 'RT')[0];
+    expect(f.function).toBe('kcov_remote_start');
+    expect(f.trace.map((t) => t.text).join('\n')).toMatch(/local_lock_irqsave[\s\S]*still held/);
+  });
+
+  it('vmalloc() moved inside the locked region: might-sleep on !RT only (hard IRQs off there; a sleeping local lock on RT)', () => {
+    const m = mutate(readKcov(),
+      '\t\tlocal_unlock_irqrestore(&kcov_percpu_data.lock, flags);\n\t\tarea = in_task() ? vmalloc(size * sizeof(unsigned long)) : NULL;\n',
+      '\t\tarea = in_task() ? vmalloc(size * sizeof(unsigned long)) : NULL;\n\t\tlocal_unlock_irqrestore(&kcov_percpu_data.lock, flags);\n');
+    expect(firing(mightSleepRule, m, 'sleep:vmalloc@kcov_remote_start')).toEqual(['!RT']);
+    const f = run(mightSleepRule, m, '!RT')[0];
+    expect(f.message).toContain('hard interrupts are disabled');
+    expect(f.trace.some((t) => t.text.includes('local_lock_irqsave'))).toBe(true);
+  });
+
+  it('a this_cpu_ptr() access after the unlock in task context: percpu-clobber (unpinned) on every configuration', () => {
+    const m = mutate(readKcov(), REL, '\tlocal_unlock_irqrestore(&kcov_percpu_data.lock, flags);\n\t(void)this_cpu_ptr(&kcov_percpu_data);\n}\nEXPORT_SYMBOL(kcov_remote_start);');
+    expect(firing(percpuClobberRule, m, 'unpinned:kcov_percpu_data')).toEqual(ALL);
+    const f = run(percpuClobberRule, m, 'RT')[0];
+    expect(f.trace[0].context).toBe('task');
+    // The same access before the unlock is pinned (IRQs off on !RT, migration off on RT).
+    const inside = mutate(readKcov(), REL, '\t(void)this_cpu_ptr(&kcov_percpu_data);\n' + REL);
+    expect(firing(percpuClobberRule, inside, 'unpinned:kcov_percpu_data')).toEqual([]);
+  });
+});
+
+describe('percpu-clobber on the pre-fix-style fixture', () => {
+  const fixture = (): string => fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'percpu-prefix.c'), 'utf8');
+  it('fires on RT only, with a numbered trace naming the table row', () => {
+    expect(firing(percpuClobberRule, fixture(), 'clobber:kcov_percpu_data.saved_kcov')).toEqual(['RT']);
+    expect(firing(percpuClobberRule, fixture(), 'clobber:kcov_percpu_data.irq_area[]')).toEqual(['RT']);
+    const f = run(percpuClobberRule, fixture(), 'RT').find((x) => x.role === 'clobber:kcov_percpu_data.saved_kcov');
+    expect(f?.trace.map((t) => t.text.slice(0, 3))).toEqual(['1. ', '2. ', '3. ', '4. ', '5. ', '6. ']);
+    expect(f?.trace[3].text).toContain('RT-softirq-preempts-softirq');
+  });
+  it('has no lock-balance or might-sleep finding', () => {
+    for (const c of ALL) {
+      expect(run(lockBalanceRule, fixture(), c)).toEqual([]);
+      expect(run(mightSleepRule, fixture(), c)).toEqual([]);
+    }
+  });
+});
+
+describe('hand-written fixtures', () => {
+  const locked = (body: string) => `static DEFINE_SPINLOCK(l);\nstatic DEFINE_RAW_SPINLOCK(r);\nint f(int x)\n{\n\tunsigned long flags;\n${body}\n}\n`;
+
+  it('lock-balance: an early return with the lock held; a lock taken twice', () => {
+    expect(firing(lockBalanceRule, locked('\tspin_lock(&l);\n\tif (x)\n\t\treturn 1;\n\tspin_unlock(&l);\n\treturn 0;'), 'unreleased:l')).toEqual(ALL);
+    expect(firing(lockBalanceRule, locked('\tspin_lock(&l);\n\tspin_lock(&l);\n\tspin_unlock(&l);\n\tspin_unlock(&l);'), 'twice:l')).toEqual(ALL);
+  });
+
+  it('lock-balance: balanced with goto to a common unlock, and an unlock in a callee', () => {
+    expect(firing(lockBalanceRule, locked('\tspin_lock(&l);\n\tif (x)\n\t\tgoto out;\n\tx++;\nout:\n\tspin_unlock(&l);\n\treturn x;'), 'unreleased:l')).toEqual([]);
+    const callee = 'static DEFINE_SPINLOCK(l);\nstatic void rel(void)\n{\n\tspin_unlock(&l);\n}\nvoid f(void)\n{\n\tspin_lock(&l);\n\trel();\n}\n';
+    expect(run(lockBalanceRule, callee, 'RT')).toEqual([]);
+  });
+
+  it('lock-balance: a function annotated __must_hold() called without the lock (the parameter mapped to the argument)', () => {
+    const text = `struct kcov { spinlock_t lock; int n; };
+static DEFINE_SPINLOCK(kcov_remote_lock);
+static void area_put(int x) __must_hold(&kcov_remote_lock)
+{
+\tx++;
+}
+static void bump(struct kcov *kcov) __must_hold(&kcov->lock)
+{
+\tkcov->n++;
+}
+void f(struct kcov *k)
+{
+\tspin_lock(&kcov_remote_lock);
+\tarea_put(1);
+\tspin_unlock(&kcov_remote_lock);
+\tarea_put(2);
+\tspin_lock(&k->lock);
+\tbump(k);
+\tspin_unlock(&k->lock);
+}
+`;
+    for (const c of ALL) {
+      const f = run(lockBalanceRule, text, c);
+      expect(f.map((x) => [x.role, x.line])).toEqual([['must-hold:kcov_remote_lock@area_put', 15]]);
+    }
+  });
+
+  it('might-sleep: GFP_KERNEL under a spinlock_t everywhere; vmalloc under a raw spinlock everywhere', () => {
+    expect(firing(mightSleepRule, locked('\tspin_lock(&l);\n\tkzalloc(8, GFP_KERNEL);\n\tspin_unlock(&l);\n\treturn 0;'), 'sleep:kzalloc@f')).toEqual(ALL);
+    expect(firing(mightSleepRule, locked('\traw_spin_lock(&r);\n\tvmalloc(8);\n\traw_spin_unlock(&r);\n\treturn 0;'), 'sleep:vmalloc@f')).toEqual(ALL);
+  });
+
+  it('might-sleep: GFP_ATOMIC does not sleep; vmalloc after the unlock is fine; under local_lock_irqsave only !RT', () => {
+    expect(run(mightSleepRule, locked('\tspin_lock(&l);\n\tkmalloc(8, GFP_ATOMIC);\n\tspin_unlock(&l);\n\treturn 0;'), 'RT')).toEqual([]);
+    expect(run(mightSleepRule, locked('\tspin_lock(&l);\n\tspin_unlock(&l);\n\tvmalloc(8);\n\treturn 0;'), '!RT')).toEqual([]);
+    expect(firing(mightSleepRule, locked('\tlocal_lock_irqsave(&pcpu.lock, flags);\n\tvmalloc(8);\n\tlocal_unlock_irqrestore(&pcpu.lock, flags);\n\treturn 0;'), 'sleep:vmalloc@f')).toEqual(['!RT']);
+  });
+
+  it('might-sleep: on RT local_bh_disable() enters an RCU read-side section, so sleeping inside it is reported there too', () => {
+    expect(firing(mightSleepRule, locked('\tlocal_bh_disable();\n\tvmalloc(8);\n\tlocal_bh_enable();\n\treturn 0;'), 'sleep:vmalloc@f')).toEqual(ALL);
+  });
+
+  it('might-sleep: a spinlock_t taken with hard interrupts off is a sleeping lock in atomic context on both RT configs only', () => {
+    expect(firing(mightSleepRule, locked('\tlocal_irq_save(flags);\n\tspin_lock(&l);\n\tspin_unlock(&l);\n\tlocal_irq_restore(flags);\n\treturn 0;'), 'sleeping-lock:l@f')).toEqual(['RT+BHlock', 'RT']);
+    expect(run(mightSleepRule, locked('\tspin_lock(&l);\n\tspin_unlock(&l);\n\treturn 0;'), 'RT')).toEqual([]);
+  });
+
+  const trace = (body: string) => `struct pcpu { int a; };\nstatic DEFINE_PER_CPU(struct pcpu, pc);\nvoid notrace __sanitizer_cov_trace_pc(void)\n{\n${body}\n}\n`;
+  it('percpu-clobber: per-CPU data touched while migratable in task context; not with preemption off', () => {
+    expect(firing(percpuClobberRule, trace('\tthis_cpu_ptr(&pc)->a = 1;'), 'unpinned:pc.a')).toEqual(ALL);
+    expect(firing(percpuClobberRule, trace('\tpreempt_disable();\n\tthis_cpu_ptr(&pc)->a = 1;\n\tpreempt_enable();'), 'unpinned:pc.a')).toEqual([]);
+    expect(firing(percpuClobberRule, trace('\tWRITE_ONCE(raw_cpu_ptr(&pc)->a, 1);'), 'unpinned:pc.a')).toEqual(ALL);
+  });
+});
+
+describe('verdicts between my pre-fix fixture and a post-fix variant imitating seed 000 (per-task state on RT)', () => {
+  const read = (f: string): string => fs.readFileSync(path.join(__dirname, '..', 'fixtures', f), 'utf8');
+  const pair = (): ImagePair => ({
+    path: 'kernel/kcov.c', pre: sourceImage('kernel/kcov.c', read('percpu-prefix.c')), post: sourceImage('kernel/kcov.c', read('percpu-postfix.c')), baseFrom: 'tree',
+    map: { patchToPre: new Map(), patchToPost: new Map(), preToPatch: new Map(), postToPatch: new Map(), preToPost: new Map(), postToPre: new Map() },
+  });
+  const rules = [percpuClobberRule, lockBalanceRule, mightSleepRule];
+
+  it('fixes the RT per-CPU findings and leaves !RT and RT+BHlock without per-CPU findings', () => {
+    const out = compareImages(pair(), CONFIGS, rules);
+    const clobber = out.filter((c) => c.finding.rule === 'percpu-clobber');
+    expect(clobber.length).toBeGreaterThan(0);
+    expect(clobber.every((c) => c.verdict === 'fixed' && c.configs.join() === 'RT')).toBe(true);
+    expect(clobber.map((c) => c.finding.role)).toContain('clobber:kcov_percpu_data.saved_kcov');
+  });
+
+  it('shows what the post-fix variant introduces, decided by the table: vmalloc() in a softirq inside the RCU read side of local_bh_disable() on both RT configs', () => {
+    const introduced = compareImages(pair(), CONFIGS, rules).filter((c) => c.verdict === 'introduced');
+    expect(introduced.map((c) => [c.finding.rule, c.finding.role, c.configs.sort().join()])).toEqual([['might-sleep', 'sleep:vmalloc@kcov_remote_start', 'RT,RT+BHlock']]);
+    expect(introduced[0].finding.message).toContain('RCU read-side');
+    expect(introduced[0].finding.trace[0].context).toBe('softirq');
+  });
+});
