@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { litmusExports } from '../../server/src/lsp/codeActions';
 import { codeLenses } from '../../server/src/lsp/codeLens';
+import { parseLitmus, runLitmus } from '../../server/src/model/memory';
 import { foldingRanges } from '../../server/src/lsp/folding';
 import { documentSymbols, sectionFunction } from '../../server/src/lsp/symbols';
 import { reviewDocument } from '../../server/src/review/review';
@@ -45,7 +47,27 @@ describe('navigation features on the real seeds', () => {
     const text = readSeed('004');
     const lenses = codeLenses(await reviewDocument(text, { documentPath: null, kernelTree: tree }));
     expect(lenses.map((l) => l.range.start.line)).toEqual([0, 49]);
-    expect(lenses[0].command?.title).toBe('!RT: fixes 2  |  RT+BHlock: fixes 2  |  RT: fixes 2');
+    // Fixes: the two kcov_move_area writer findings; pre-existing: the documented relaxed reader (publish-reader).
+    expect(lenses[0].command?.title).toBe('!RT: fixes 2 · pre-existing 2  |  RT+BHlock: fixes 2 · pre-existing 2  |  RT: fixes 2 · pre-existing 2');
     expect(lenses[1].command?.title).toMatch(/^whitespace \(offset 7\) at kernel\/kcov\.c:985 — !RT: fixes 2/);
+  });
+});
+
+describe('export litmus test', () => {
+  it('offers the finding\'s generated test as a .litmus file beside the patch, which the parser reads back with the same verdict', async () => {
+    const text = readSeed('004');
+    const review = await reviewDocument(text, { documentPath: null, kernelTree: tree });
+    const finding = review.findings.find((f) => f.rule === 'publish-barrier' && f.patchLine !== null);
+    if (!finding || finding.patchLine === null) throw new Error('no placed barrier finding');
+    const line = finding.patchLine;
+    const actions = litmusExports(review, 'file:///patches/seed004.txt', { start: { line, character: 0 }, end: { line, character: 1 } });
+    expect(actions.length).toBeGreaterThan(0);
+    const changes = actions[0].edit?.documentChanges ?? [];
+    const create = changes[0] as { kind: string; uri: string };
+    expect(create.kind).toBe('create');
+    expect(create.uri).toMatch(/^file:\/\/\/patches\/kcov-publish\+kcov_move_area\+case_KCOV_MODE_TRACE_\w+\.litmus$/);
+    const written = (changes[1] as { edits: { newText: string }[] }).edits[0].newText;
+    // The pre-image writer had no barrier: the exported test says Sometimes, like the finding.
+    expect(runLitmus(parseLitmus(written)).result).toBe('Sometimes');
   });
 });

@@ -37,7 +37,7 @@ describe('language server over stdio', () => {
   it('announces incremental sync, hover and quickfix code actions', () => {
     expect(client.capabilities.textDocumentSync).toMatchObject({ openClose: true, change: 2 });
     expect(client.capabilities.hoverProvider).toBe(true);
-    expect(client.capabilities.codeActionProvider).toEqual({ codeActionKinds: ['quickfix'] });
+    expect(client.capabilities.codeActionProvider).toEqual({ codeActionKinds: ['quickfix', 'source.kcovReview.exportLitmus'] });
     expect(client.capabilities.documentSymbolProvider).toBe(true);
     expect(client.capabilities.foldingRangeProvider).toBe(true);
   });
@@ -106,7 +106,7 @@ describe('language server over stdio', () => {
       const folds = (await client.connection.sendRequest('textDocument/foldingRange', { textDocument: { uri } })) as { startLine: number; kind?: string }[];
       expect(folds.some((f) => f.kind === 'region' && text.split('\n')[f.startLine].startsWith('@@ '))).toBe(true);
       const lenses = (await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as { command?: { title: string } }[];
-      expect(lenses.map((l) => l.command?.title)).toContain('!RT: fixes 2  |  RT+BHlock: fixes 2  |  RT: fixes 2');
+      expect(lenses.map((l) => l.command?.title)).toContain('!RT: fixes 2 · pre-existing 2  |  RT+BHlock: fixes 2 · pre-existing 2  |  RT: fixes 2 · pre-existing 2');
     });
 
     it('hovers a line with a finding', async () => {

@@ -10,6 +10,7 @@ import type { LineEdit, Review } from '../../server/src/review/types';
 import { readKcov, readSeed, tempTree } from '../support/kernel';
 
 const base = tempTree({ 'kernel/kcov.c': readKcov() });
+const pb = (r: Review) => r.findings.filter((f) => f.rule === 'publish-barrier');
 const review = (text: string, tree = base): Promise<Review> => reviewDocument(text, { documentPath: null, kernelTree: tree });
 
 function applyEdits(text: string, edits: readonly LineEdit[]): string {
@@ -44,9 +45,9 @@ function gitDiff(before: string, after: string): string {
 describe('verdicts on the real seeds and generated patches (Debian 6.12 kcov.c)', () => {
   it('seed 004 fixes both kcov_move_area findings under every config, on its smp_wmb() line', async () => {
     const r = await review(readSeed('004'));
-    expect(r.findings).toHaveLength(2);
+    expect(pb(r)).toHaveLength(2);
     const lines = documentLines(readSeed('004'));
-    for (const f of r.findings) {
+    for (const f of pb(r)) {
       expect(f).toMatchObject({ verdict: 'fixed', severity: 'hint', function: 'kcov_move_area', image: 'pre' });
       expect(f.configs).toEqual(['!RT', 'RT+BHlock', 'RT']);
       expect(lines[f.patchLine ?? -1]).toBe('+ smp_wmb();');
@@ -56,22 +57,22 @@ describe('verdicts on the real seeds and generated patches (Debian 6.12 kcov.c)'
   it('seed 004 without its smp_wmb() line fixes nothing: the findings stand (pre-existing) and a checked quick fix is offered', async () => {
     const text = readSeed('004').replace('+ smp_wmb();\n', '');
     const r = await review(text);
-    expect(r.findings.map((f) => f.verdict)).toEqual(['pre-existing', 'pre-existing']);
-    const fix = r.findings[0].fixes.find((q) => q.preferred);
+    expect(pb(r).map((f) => f.verdict)).toEqual(['pre-existing', 'pre-existing']);
+    const fix = pb(r)[0].fixes.find((q) => q.preferred);
     expect(fix?.title).toMatch(/smp_wmb/);
     // The damaged mail is repaired by the same edit, so the result applies.
     const fixed = applyEdits(text, fix?.edits ?? []);
     gitApplyCheck(base, fixed);
     const again = await review(fixed);
-    expect(again.findings.map((f) => f.verdict)).toEqual(['fixed', 'fixed']);
+    expect(pb(again).map((f) => f.verdict)).toEqual(['fixed', 'fixed']);
     // The count store of the first case is in the patch: a release store fixes that case only.
-    const release = r.findings[0].fixes.find((q) => q.title.includes('smp_store_release'));
+    const release = pb(r)[0].fixes.find((q) => q.title.includes('smp_store_release'));
     expect(release?.preferred).toBe(false);
     const released = applyEdits(text, release?.edits ?? []);
     expect(released).toContain('+\t\tsmp_store_release((unsigned long *)dst_area, dst_len + entries_moved);');
     gitApplyCheck(base, released);
     const afterRelease = await review(released);
-    expect(afterRelease.findings.map((f) => [f.verdict, f.message.includes('KCOV_MODE_TRACE_PC')]).sort()).toEqual([['fixed', true], ['pre-existing', false]]);
+    expect(pb(afterRelease).map((f) => [f.verdict, f.message.includes('KCOV_MODE_TRACE_PC')]).sort()).toEqual([['fixed', true], ['pre-existing', false]]);
   });
 
   it('a patch that removes the barrier introduces both findings, as Errors on the - line', async () => {
@@ -82,25 +83,25 @@ describe('verdicts on the real seeds and generated patches (Debian 6.12 kcov.c)'
     const removal = gitDiff(postText, postText.replace(/^\tsmp_wmb\(\);\n/m, ''));
     const r = await review(removal, post);
     const lines = documentLines(removal);
-    expect(r.findings).toHaveLength(2);
-    for (const f of r.findings) {
+    expect(pb(r)).toHaveLength(2);
+    for (const f of pb(r)) {
       expect(f).toMatchObject({ verdict: 'introduced', severity: 'error' });
       expect(lines[f.patchLine ?? -1]).toBe('-\tsmp_wmb();');
     }
     // Both quick fixes keep the patch applicable and are checked by re-running the rule.
-    for (const q of r.findings[0].fixes) {
+    for (const q of pb(r)[0].fixes) {
       const edited = applyEdits(removal, q.edits);
       gitApplyCheck(post, edited);
       const after = await review(edited, post);
-      expect(after.findings).toEqual([]);
+      expect(pb(after)).toEqual([]);
     }
     // The count stores are not in this patch, so only the barrier insertion can be offered.
-    expect(r.findings[0].fixes.map((q) => q.title)).toEqual(['Insert smp_wmb() before the count store (case KCOV_MODE_TRACE_PC)']);
+    expect(pb(r)[0].fixes.map((q) => q.title)).toEqual(['Insert smp_wmb() before the count store (case KCOV_MODE_TRACE_PC)']);
   });
 
   it('seed 000 changes nothing about publication: no fixed or introduced barrier finding under any config', async () => {
     const r = await review(readSeed('000'));
-    expect(r.findings.filter((f) => f.verdict !== 'pre-existing')).toEqual([]);
+    expect(pb(r).filter((f) => f.verdict !== 'pre-existing')).toEqual([]);
     expect(r.problems.some((p) => p.code === 'post-image-incomplete')).toBe(true);
   });
 
@@ -132,8 +133,8 @@ describe('kernel/kcov.c reviewed as a file', () => {
     const text = readKcov();
     const r = await reviewDocument(text, { documentPath: path.join(base, 'kernel/kcov.c'), kernelTree: null });
     const lines = text.split('\n');
-    expect(r.findings).toHaveLength(2);
-    for (const f of r.findings) {
+    expect(pb(r)).toHaveLength(2);
+    for (const f of pb(r)) {
       expect(f).toMatchObject({ verdict: 'pre-existing', severity: 'warning', function: 'kcov_move_area' });
       expect(lines[f.patchLine ?? -1]).toMatch(/WRITE_ONCE\(\*\((unsigned long|u64) \*\)dst_area/);
     }

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONFIGS } from '../../server/src/model/configs';
+import { parseLitmus, runLitmus } from '../../server/src/model/memory';
+import { PRIMITIVES, type Effect } from '../../server/src/model/semantics';
 import { findingsOf } from '../../server/src/review/analyze';
 import { initParser, sourceImage } from '../../server/src/source';
 import { readKcov } from '../support/kernel';
@@ -26,14 +28,16 @@ void remote_stop(struct kcov *kcov, void *area)
 `;
 }
 
-const run = (text: string, config = CONFIGS[0]) => findingsOf(sourceImage('kernel/kcov.c', text), config);
+const run = (text: string, config = CONFIGS[0]) => findingsOf(sourceImage('kernel/kcov.c', text), config).filter((f) => f.rule === 'publish-barrier');
 
 describe('publish-barrier on fixtures', () => {
   it('finds the count published after the entries with no barrier, with the caller that makes it a publication', () => {
     const f = run(mover(''));
     expect(f).toHaveLength(1);
     expect(f[0]).toMatchObject({ rule: 'publish-barrier', function: 'move_area', line: 8, span: [6, 8] });
-    expect(f[0].trace.map((t) => t.context)).toEqual(['remote_stop', 'move_area', 'move_area', 'user-space reader']);
+    expect(f[0].trace.map((t) => t.context)).toEqual(['remote_stop', 'move_area', 'move_area', 'user-space reader', 'LKMM']);
+    expect(f[0].trace[4].text).toMatch(/Sometimes$/);
+    expect(f[0].litmus).toMatch(/P0\(int \*entry, int \*count\)\n\{\n\t\*entry = 1;\n\tWRITE_ONCE\(\*count, 1\);/);
     expect(f[0].trace[0].text).toContain('kcov->area');
   });
 
@@ -89,5 +93,36 @@ describe('publish-barrier on the real Debian 6.12 kcov.c', () => {
     const text = readKcov().replace(/(\tmemcpy\(dst_entries, src_entries, bytes_to_move\);\n)/, '$1\tsmp_wmb();\n');
     expect(text).toContain('smp_wmb();');
     expect(run(text)).toEqual([]);
+  });
+});
+
+describe('the verdicts come from the LKMM executor', () => {
+  it('flips when the primitive table says smp_wmb() is no barrier', () => {
+    const row = PRIMITIVES.find((r) => r.names.includes('smp_wmb'));
+    if (!row) throw new Error('no smp_wmb row');
+    const text = mover('\tsmp_wmb();');
+    expect(run(text)).toEqual([]);
+    const saved = row.effects.all;
+    try {
+      // Views and summaries are cached by content: a trailing comment makes each run a fresh image.
+      (row.effects as { all?: Partial<Effect> }).all = { barrier: 'none' };
+      expect(run(text + '/* no barrier */\n')).toHaveLength(1);
+      (row.effects as { all?: Partial<Effect> }).all = { barrier: 'rmb' };
+      expect(run(text + '/* read barrier */\n')).toHaveLength(1);
+    } finally {
+      (row.effects as { all?: Partial<Effect> }).all = saved;
+    }
+    expect(run(text)).toEqual([]);
+  });
+
+  it('publish-reader: the documented relaxed reader stays Sometimes even after the writer is fixed; an acquire reader is Never', () => {
+    const fixed = findingsOf(sourceImage('kernel/kcov.c', mover('\tsmp_wmb();')), CONFIGS[0]);
+    const reader = fixed.filter((f) => f.rule === 'publish-reader');
+    expect(reader).toHaveLength(1);
+    expect(reader[0].severity).toBe('information');
+    expect(reader[0].litmus).toContain('__ATOMIC_RELAXED');
+    const acquire = (reader[0].litmus ?? '').replace('__ATOMIC_RELAXED', '__ATOMIC_ACQUIRE');
+    expect(runLitmus(parseLitmus(reader[0].litmus ?? '')).result).toBe('Sometimes');
+    expect(runLitmus(parseLitmus(acquire)).result).toBe('Never');
   });
 });

@@ -6,6 +6,8 @@ export interface JsonHunk { file: string; header: string; patchLine: number; loc
 export interface JsonFinding {
   rule: string; severity: string; verdict: string; configs: string[]; function: string; file: string;
   patchLine: number | null; sourceLine: number; image: 'pre' | 'post'; message: string; trace: JsonTraceStep[];
+  /** The generated litmus test behind a memory-ordering finding, when there is one. */
+  litmus: string | null;
 }
 export interface JsonProblem { code: string; severity: string; patchLine: number; message: string }
 export interface JsonReview {
@@ -34,6 +36,7 @@ export function toJson(patchFile: string, r: Review): JsonReview {
       rule: f.rule, severity: f.severity, verdict: f.verdict, configs: [...f.configs], function: f.function, file: f.file,
       patchLine: f.patchLine === null ? null : f.patchLine + 1, sourceLine: f.sourceLine, image: f.image, message: f.message,
       trace: f.trace.map((t) => ({ file: t.file, line: t.line, context: t.context, text: t.text })),
+      litmus: f.litmus ?? null,
     })),
     problems: r.problems.map((p) => ({ code: p.code, severity: p.severity, patchLine: p.line + 1, message: p.message })),
   };

@@ -95,6 +95,38 @@ export function mergeIdentical(actions: readonly CodeAction[]): CodeAction[] {
   return [...byKey.values()];
 }
 
+export const EXPORT_LITMUS_KIND = 'source.kcovReview.exportLitmus';
+
+/** The .litmus file beside the patch: `<patch dir>/<test name>.litmus`. */
+export function litmusUri(patchUri: string, litmus: string): string {
+  const name = (/^C\s+(\S+)/m.exec(litmus)?.[1] ?? 'kcov-review').replace(/[^\w+.-]/g, '_');
+  return patchUri.replace(/[^/]*$/, `${name}.litmus`);
+}
+
+/** "Export litmus test": writes a finding's generated test as a .litmus file herd7 can run. */
+export function litmusExports(review: Review, uri: string, range: Range): CodeAction[] {
+  const out: CodeAction[] = [];
+  const seen = new Set<string>();
+  for (const finding of review.findings) {
+    const line = findingLine(review, finding);
+    if (!finding.litmus || line === null || !overlaps(line, range)) continue;
+    const target = litmusUri(uri, finding.litmus);
+    if (seen.has(target)) continue;
+    seen.add(target);
+    out.push({
+      title: `Export litmus test (${target.replace(/^.*\//, '')})`,
+      kind: EXPORT_LITMUS_KIND,
+      edit: {
+        documentChanges: [
+          { kind: 'create', uri: target, options: { overwrite: true } },
+          { textDocument: { uri: target, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: finding.litmus }] },
+        ],
+      },
+    });
+  }
+  return out;
+}
+
 /** Code actions for a range of a document. `only` filters by kind as in CodeActionContext. */
 export function codeActions(
   review: Review,
@@ -104,7 +136,8 @@ export function codeActions(
   repair?: PatchRepair,
   only?: readonly string[],
 ): CodeAction[] {
-  if (!wants(only, CodeActionKind.QuickFix)) return [];
+  const exports = wants(only, EXPORT_LITMUS_KIND) ? litmusExports(review, uri, range) : [];
+  if (!wants(only, CodeActionKind.QuickFix)) return exports;
   const actions: CodeAction[] = [];
   for (const finding of review.findings) {
     const line = findingLine(review, finding);
@@ -117,5 +150,5 @@ export function codeActions(
     const repaired = repair(text, review);
     if (repaired !== null && repaired !== text) merged.push(repairAction(damaged, repaired, uri, text));
   }
-  return merged;
+  return [...merged, ...exports];
 }

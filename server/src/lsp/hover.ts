@@ -66,6 +66,7 @@ export function findingMarkdown(finding: ReviewFinding): string {
       out.push(`${i + 1}. ${code(`${step.file}:${step.line}`)} [${step.context}] ${step.text}`);
     });
   }
+  if (finding.litmus) out.push('', 'Litmus test (herd7 with linux-kernel.cfg reads it; `kcov-review litmus` runs it):', '', '```c', finding.litmus.trimEnd(), '```');
   return out.join('\n');
 }
 

@@ -20,7 +20,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Review } from '../review/types';
-import { codeActions } from './codeActions';
+import { EXPORT_LITMUS_KIND, codeActions } from './codeActions';
 import { codeLenses } from './codeLens';
 import { foldingRanges } from './folding';
 import { documentSymbols } from './symbols';
@@ -110,7 +110,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
       hoverProvider: true,
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, EXPORT_LITMUS_KIND] },
       documentSymbolProvider: true,
       foldingRangeProvider: true,
       codeLensProvider: { resolveProvider: false },

@@ -6,13 +6,17 @@
 import type { ConfigName, ConfigRow } from '../model/configs';
 import { summarizeView } from '../model/summary';
 import type { ImagePair, SourceImage } from '../patch/types';
+import { lockBalanceRule } from '../rules/lockBalance';
+import { mightSleepRule } from '../rules/mightSleep';
+import { percpuClobberRule } from '../rules/percpuClobber';
 import { publishBarrierRule } from '../rules/publishBarrier';
+import { publishReaderRule } from '../rules/publishReader';
 import type { Rule, RuleFinding } from '../rules/types';
 import { buildView } from '../source';
 import type { ConfigView } from '../source/types';
 import type { Verdict } from './types';
 
-export const RULES: readonly Rule[] = [publishBarrierRule];
+export const RULES: readonly Rule[] = [publishBarrierRule, publishReaderRule, percpuClobberRule, lockBalanceRule, mightSleepRule];
 
 export function findingsOf(image: SourceImage, config: ConfigRow, rules: readonly Rule[] = RULES): RuleFinding[] {
   return analyseImage(image, config, rules).findings;

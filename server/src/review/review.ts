@@ -195,6 +195,7 @@ export async function reviewDocument(text: string, options: ReviewOptions): Prom
         image: c.verdict === 'fixed' ? 'pre' : 'post',
         message: c.verdict === 'fixed' ? `Fixed by this patch; before it: ${c.finding.message}` : c.finding.message,
         trace: c.finding.trace,
+        litmus: c.finding.litmus,
         fixes: barrierFixes(c, pair, fileHunks, hunks, text, config),
       });
     }

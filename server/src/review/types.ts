@@ -41,6 +41,8 @@ export interface ReviewFinding {
   message: string;
   trace: TraceStep[];
   fixes: QuickFix[];
+  /** The generated litmus test behind a memory-ordering finding. */
+  litmus?: string;
 }
 
 export type TreeSource = 'setting' | 'cli' | 'walk-up' | 'default';

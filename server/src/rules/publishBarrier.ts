@@ -7,7 +7,7 @@
  * syscall, in program order (docs/rules/publish-barrier.md).
  */
 import { bufferFor, type BufferRow } from '../model/publication';
-import { ordersStores } from '../model/semantics';
+import { ACQUIRE_READER, decidePublication, publicationLitmus, staleReadPossible, type WriterStep } from '../model/publicationLitmus';
 import type { FunctionSummary, ModelEvent, ModelPath, StoreEvent } from '../model/summary';
 import type { TraceStep } from '../review/types';
 import type { Rule, RuleFinding, RuleInput } from './types';
@@ -55,7 +55,7 @@ export function resolveTarget(expr: string, assigns: ReadonlyMap<string, string>
   return { base: e.replace(/\s+/g, ''), offset: 'zero' };
 }
 
-interface Publication { buffer: BufferRow; via: TraceStep | null }
+export interface Publication { buffer: BufferRow; via: TraceStep | null }
 
 /**
  * Is the base a published buffer? Directly (`kcov->area`), or as a parameter that a caller in the
@@ -83,29 +83,44 @@ function publicationOf(base: string, summary: FunctionSummary, input: RuleInput)
   return null;
 }
 
-interface Hit { entry: StoreEvent; count: StoreEvent; caseLabel: string | null; path: ModelPath; pub: Publication }
+/** A publication site on one path: entry store, then count store, to a buffer a concurrent reader reads. */
+export interface Hit { entry: StoreEvent; count: StoreEvent; caseLabel: string | null; path: ModelPath; pub: Publication; litmus: string; verdict: string; stale: boolean }
+
+interface Pending { entry: StoreEvent; between: WriterStep[] }
 
 function isEntryStore(ev: StoreEvent, r: Resolved): boolean {
   return r.offset === 'nonzero' || ev.store === 'bulk';
 }
 
+/** The writer as the litmus test sees it: entry store, the barriers in between, count store. */
+function writerSteps(p: Pending, count: StoreEvent): WriterStep[] {
+  return [{ kind: 'entry', store: p.entry.store, line: p.entry.line }, ...p.between, { kind: 'count', store: count.store, line: count.line }];
+}
+
 function scanPath(path: ModelPath, summary: FunctionSummary, input: RuleInput, hits: Hit[]): void {
   const assigns = new Map<string, string>();
-  const pending = new Map<string, StoreEvent>();
+  const pending = new Map<string, Pending>();
   let caseLabel: string | null = null;
   for (const ev of path.events as readonly ModelEvent[]) {
     if (ev.kind === 'assign') { assigns.set(ev.name, ev.value); continue; }
     if (ev.kind === 'case') { caseLabel = ev.label; continue; }
-    if (ev.kind === 'call' && ev.effect && ev.effect.store === 'none' && ordersStores(ev.effect.barrier)) { pending.clear(); continue; }
+    if (ev.kind === 'call' && ev.effect && ev.effect.store === 'none' && ev.effect.barrier !== 'none') {
+      for (const p of pending.values()) p.between.push({ kind: 'barrier', barrier: ev.effect.barrier, line: ev.line });
+      continue;
+    }
     if (ev.kind !== 'store') continue;
     const r = resolveTarget(ev.target, assigns);
-    if (isEntryStore(ev, r)) { if (!pending.has(r.base)) pending.set(r.base, ev); continue; }
-    const entry = pending.get(r.base);
-    if (!entry) continue;
-    if (ordersStores(ev.barrier)) { pending.delete(r.base); continue; }
-    const pub = publicationOf(r.base, summary, input);
-    if (pub) hits.push({ entry, count: ev, caseLabel, path, pub });
+    if (isEntryStore(ev, r)) { if (!pending.has(r.base)) pending.set(r.base, { entry: ev, between: [] }); continue; }
+    const p = pending.get(r.base);
+    if (!p) continue;
     pending.delete(r.base);
+    const pub = publicationOf(r.base, summary, input);
+    if (!pub) continue;
+    // Decided by the LKMM executor: can even an acquire reader see the new count and a stale entry?
+    const name = `kcov-publish+${summary.function}${caseLabel ? '+' + caseLabel.replace(/\W+/g, '_') : ''}`;
+    const litmus = publicationLitmus(name, writerSteps(p, ev), ACQUIRE_READER);
+    const verdict = decidePublication(litmus);
+    hits.push({ entry: p.entry, count: ev, caseLabel, path, pub, litmus, verdict: verdict.result, stale: staleReadPossible(verdict) });
   }
 }
 
@@ -122,6 +137,7 @@ function toFinding(hit: Hit, summary: FunctionSummary, input: RuleInput, lines: 
     { file, line: hit.entry.line + 1, context: summary.function, text: `entries stored: ${hit.entry.text.trim()}` },
     { file, line: hit.count.line + 1, context: summary.function, text: `count stored${where} with no smp_wmb()/release in between: ${hit.count.text.trim()}` },
     { file, line: hit.count.line + 1, context: 'user-space reader', text: `${hit.pub.buffer.reader}: may see the new count and stale entries` },
+    { file, line: hit.count.line + 1, context: 'LKMM', text: `litmus test (writer as in this image, acquire reader), exists (new count, stale entry): ${hit.verdict}` },
   );
   return {
     rule: PUBLISH_BARRIER,
@@ -134,8 +150,26 @@ function toFinding(hit: Hit, summary: FunctionSummary, input: RuleInput, lines: 
     message: `${summary.function}(): the count in area[0] is published${where} after the entries with no write barrier between them; `
       + `a concurrent reader (${hit.pub.buffer.why}) can see the new count and stale entries. Add smp_wmb() before the count store, or store it with smp_store_release().`,
     trace,
+    litmus: hit.litmus,
     fix: { afterLine: hit.entry.line, indent: leadingWhitespace(lines[hit.entry.line]), countStoreLine: hit.count.line, countStoreText: lines[hit.count.line] ?? '' },
   };
+}
+
+/** Every publication site of the image, one per count store (the first path that reaches it). */
+export function publicationSites(input: RuleInput): { summary: FunctionSummary; hits: Hit[] }[] {
+  const out: { summary: FunctionSummary; hits: Hit[] }[] = [];
+  for (const summary of input.summaries.values()) {
+    const all: Hit[] = [];
+    for (const path of summary.paths) scanPath(path, summary, input, all);
+    const byCountStore = new Map<number, Hit>();
+    // A count store is a finding when some path reaching it lets the stale read happen.
+    for (const h of all) {
+      const seen = byCountStore.get(h.count.line);
+      if (!seen || (h.stale && !seen.stale)) byCountStore.set(h.count.line, h);
+    }
+    if (byCountStore.size > 0) out.push({ summary, hits: [...byCountStore.values()] });
+  }
+  return out;
 }
 
 export const publishBarrierRule: Rule = {
@@ -143,14 +177,6 @@ export const publishBarrierRule: Rule = {
   title: 'Entries published to a concurrent reader must be ordered before the count (smp_wmb() or release)',
   run(input: RuleInput): RuleFinding[] {
     const lines = input.view.image.text.split('\n');
-    const out: RuleFinding[] = [];
-    for (const summary of input.summaries.values()) {
-      const hits: Hit[] = [];
-      for (const path of summary.paths) scanPath(path, summary, input, hits);
-      const byCountStore = new Map<number, Hit>();
-      for (const h of hits) if (!byCountStore.has(h.count.line)) byCountStore.set(h.count.line, h);
-      for (const h of byCountStore.values()) out.push(toFinding(h, summary, input, lines));
-    }
-    return out;
+    return publicationSites(input).flatMap(({ summary, hits }) => hits.filter((h) => h.stale).map((h) => toFinding(h, summary, input, lines)));
   },
 };

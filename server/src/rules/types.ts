@@ -34,6 +34,8 @@ export interface RuleFinding {
   message: string;
   trace: TraceStep[];
   fix: BarrierFixSite | null;
+  /** The generated litmus test behind a memory-ordering finding (herd7 with linux-kernel.cfg reads it). */
+  litmus?: string;
 }
 
 export interface Rule {
