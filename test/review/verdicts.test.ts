@@ -7,7 +7,7 @@ import { documentLines } from '../../server/src/patch/parse';
 import { repairDocument } from '../../server/src/patch/repair';
 import { reviewDocument } from '../../server/src/review/review';
 import type { LineEdit, Review } from '../../server/src/review/types';
-import { readKcov, readSeed, tempTree } from '../support/kernel';
+import { readKcov, readKernelFile, readSeed, tempTree } from '../support/kernel';
 
 const base = tempTree({ 'kernel/kcov.c': readKcov() });
 const pb = (r: Review) => r.findings.filter((f) => f.rule === 'publish-barrier');
@@ -138,5 +138,33 @@ describe('kernel/kcov.c reviewed as a file', () => {
       expect(f).toMatchObject({ verdict: 'pre-existing', severity: 'warning', function: 'kcov_move_area' });
       expect(lines[f.patchLine ?? -1]).toMatch(/WRITE_ONCE\(\*\((unsigned long|u64) \*\)dst_area/);
     }
+  });
+});
+
+describe('the reader side, read from the tree\'s Documentation/dev-tools/kcov.rst', () => {
+  const rst = readKernelFile('Documentation/dev-tools/kcov.rst');
+  const reader = (r: Review) => r.findings.filter((f) => f.rule === 'publish-reader');
+
+  it('seed 004: writer fixed, the documented relaxed reader still Sometimes (Information, with its line in kcov.rst)', async () => {
+    const tree = tempTree({ 'kernel/kcov.c': readKcov(), 'Documentation/dev-tools/kcov.rst': rst });
+    const r = await review(readSeed('004'), tree);
+    expect(pb(r).map((f) => f.verdict)).toEqual(['fixed', 'fixed']);
+    const rd = reader(r);
+    expect(rd.length).toBe(2);
+    for (const f of rd) {
+      expect(f).toMatchObject({ verdict: 'pre-existing', severity: 'information' });
+      const step = f.trace.find((t) => t.context === 'user-space reader');
+      expect(step?.file).toBe('Documentation/dev-tools/kcov.rst');
+      expect(rst.split('\n')[(step?.line ?? 0) - 1]).toContain('__atomic_load_n(&cover[0], __ATOMIC_RELAXED)');
+      expect(f.litmus).toContain('__ATOMIC_RELAXED');
+    }
+  });
+
+  it('Never once the documented reader uses acquire: no reader finding', async () => {
+    const acquire = rst.replace(/__atomic_load_n\(&cover\[0\], __ATOMIC_RELAXED\)/g, '__atomic_load_n(&cover[0], __ATOMIC_ACQUIRE)');
+    const tree = tempTree({ 'kernel/kcov.c': readKcov(), 'Documentation/dev-tools/kcov.rst': acquire });
+    const r = await review(readSeed('004'), tree);
+    expect(pb(r).map((f) => f.verdict)).toEqual(['fixed', 'fixed']);
+    expect(reader(r)).toEqual([]);
   });
 });

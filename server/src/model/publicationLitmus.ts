@@ -16,6 +16,28 @@ export interface ReaderSpec {
   rmb: boolean;
   /** Where the reader comes from. */
   source: string;
+  /** File and 1-based line of the load, when read from the tree's documentation. */
+  file?: string;
+  line?: number;
+}
+
+const ORDERS: Record<string, ReaderOrder> = { __ATOMIC_RELAXED: 'relaxed', __ATOMIC_CONSUME: 'relaxed', __ATOMIC_ACQUIRE: 'acquire', __ATOMIC_SEQ_CST: 'seq_cst' };
+
+/**
+ * The reader as the tree's Documentation/dev-tools/kcov.rst shows it: the last
+ * `__atomic_load_n(&cover[0], ORDER)` (the remote-coverage example comes last), and whether an
+ * `smp_rmb()`/acquire fence follows it. Null when the document has no such load.
+ */
+export function readerFromKcovRst(text: string, file = 'Documentation/dev-tools/kcov.rst'): ReaderSpec | null {
+  const lines = text.split('\n');
+  let found: ReaderSpec | null = null;
+  lines.forEach((line, i) => {
+    const m = /__atomic_load_n\(\s*&cover\[0\]\s*,\s*(__ATOMIC_\w+)\s*\)/.exec(line);
+    if (!m || !ORDERS[m[1]]) return;
+    const next = lines.slice(i + 1, i + 4).join('\n');
+    found = { countLoad: ORDERS[m[1]], rmb: /__atomic_thread_fence\(\s*__ATOMIC_(ACQUIRE|SEQ_CST)|smp_rmb\(\)/.test(next), source: `${file}:${i + 1}`, file, line: i + 1 };
+  });
+  return found;
 }
 
 /** kcov.rst's remote-coverage example: `n = __atomic_load_n(&cover[0], __ATOMIC_RELAXED);`. */

@@ -11,21 +11,21 @@ import { mightSleepRule } from '../rules/mightSleep';
 import { percpuClobberRule } from '../rules/percpuClobber';
 import { publishBarrierRule } from '../rules/publishBarrier';
 import { publishReaderRule } from '../rules/publishReader';
-import type { Rule, RuleFinding } from '../rules/types';
+import type { Rule, RuleEnv, RuleFinding } from '../rules/types';
 import { buildView } from '../source';
 import type { ConfigView } from '../source/types';
 import type { Verdict } from './types';
 
 export const RULES: readonly Rule[] = [publishBarrierRule, publishReaderRule, percpuClobberRule, lockBalanceRule, mightSleepRule];
 
-export function findingsOf(image: SourceImage, config: ConfigRow, rules: readonly Rule[] = RULES): RuleFinding[] {
-  return analyseImage(image, config, rules).findings;
+export function findingsOf(image: SourceImage, config: ConfigRow, rules: readonly Rule[] = RULES, env: RuleEnv = {}): RuleFinding[] {
+  return analyseImage(image, config, rules, env).findings;
 }
 
-function analyseImage(image: SourceImage, config: ConfigRow, rules: readonly Rule[]): { findings: RuleFinding[]; view: ConfigView } {
+function analyseImage(image: SourceImage, config: ConfigRow, rules: readonly Rule[], env: RuleEnv): { findings: RuleFinding[]; view: ConfigView } {
   const view = buildView(image, config);
   const summaries = summarizeView(view);
-  return { findings: rules.flatMap((rule) => rule.run({ view, summaries })), view };
+  return { findings: rules.flatMap((rule) => rule.run({ view, summaries, env })), view };
 }
 
 /**
@@ -50,11 +50,11 @@ function identity(f: RuleFinding): string {
   return `${f.rule}\u0000${f.function}\u0000${f.role}`;
 }
 
-export function compareImages(pair: ImagePair, configs: readonly ConfigRow[], rules: readonly Rule[] = RULES): ComparedFinding[] {
+export function compareImages(pair: ImagePair, configs: readonly ConfigRow[], rules: readonly Rule[] = RULES, env: RuleEnv = {}): ComparedFinding[] {
   const grouped = new Map<string, ComparedFinding>();
   for (const config of configs) {
-    const preRun = analyseImage(pair.pre, config, rules);
-    const postRun = pair.post.hash === pair.pre.hash ? preRun : analyseImage(pair.post, config, rules);
+    const preRun = analyseImage(pair.pre, config, rules, env);
+    const postRun = pair.post.hash === pair.pre.hash ? preRun : analyseImage(pair.post, config, rules, env);
     const pre = preRun.findings;
     const post = postRun.findings;
     const preById = new Map(pre.map((f) => [identity(f), f]));

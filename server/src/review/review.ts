@@ -10,10 +10,17 @@ import { parseSeries } from '../patch/parse';
 import { defaultTreeDirs, findTree, KCOV_PATH, readGitBlob, readTreeFile, safeRelativePath } from '../patch/tree';
 import type { DamageKind, FilePatch, ImagePair, LocatedHunk, Problem } from '../patch/types';
 import { buildView, initParser } from '../source';
-import { brokenPostImage, compareImages } from './analyze';
+import { brokenPostImage, compareImages, RULES } from './analyze';
+import { readerFromKcovRst, type ReaderSpec } from '../model/publicationLitmus';
 import { barrierFixes } from './fixes';
 import { placeFinding } from './place';
 import type { Review, ReviewFinding, ReviewOptions } from './types';
+
+/** The user-space reader as the tree documents it (kcov.rst), else null for the table's default. */
+function readerOfTree(treeDir: string): ReaderSpec | null {
+  const rst = readTreeFile(treeDir, 'Documentation/dev-tools/kcov.rst');
+  return rst === null ? null : readerFromKcovRst(rst);
+}
 
 /** CONFIG_ symbols the images test that no configuration row sets, each named once. */
 function unknownSymbols(pairs: readonly ImagePair[], configs: readonly ConfigRow[]): string[] {
@@ -170,6 +177,8 @@ export async function reviewDocument(text: string, options: ReviewOptions): Prom
     problems.push({ code: 'unknown-config-symbol', severity: 'information', line: analysed[0]?.fileHunks[0]?.hunk.headerLine ?? 0,
       message: `kcov.c tests ${unknown.join(', ')}, which the configuration table does not set: treated as not set (code under them is not analysed). Add them to the table (server/src/model/configs.ts) to change that.` });
   }
+  const reader = tree ? readerOfTree(tree.path) : null;
+  const env = reader ? { reader } : {};
   for (const { pair, fileHunks } of analysed) {
     const broken = brokenPostImage(pair, configs);
     if (broken) {
@@ -180,7 +189,7 @@ export async function reviewDocument(text: string, options: ReviewOptions): Prom
           + 'Functions that vanish from the post-image there get no fixed/introduced verdict (the outcome is unknown); review against the tree the patch was written for.',
       });
     }
-    for (const c of compareImages(pair, configs)) {
+    for (const c of compareImages(pair, configs, RULES, env)) {
       const config = configByName(c.configs[0]) ?? configs[0];
       const severity = c.verdict === 'introduced' ? c.finding.severity : c.verdict === 'fixed' ? 'hint' : 'information';
       findings.push({

@@ -1,13 +1,20 @@
 import type { ConfigName } from '../model/configs';
+import type { ReaderSpec } from '../model/publicationLitmus';
 import type { FunctionSummary } from '../model/summary';
 import type { Severity } from '../patch/types';
 import type { TraceStep } from '../review/types';
 import type { ConfigView } from '../source/types';
 
 /** What a rule needs to run on one image under one configuration. */
+/** What the review knows beyond the image: the documented reader of the tree in use. */
+export interface RuleEnv {
+  reader?: ReaderSpec;
+}
+
 export interface RuleInput {
   view: ConfigView;
   summaries: Map<string, FunctionSummary>;
+  env?: RuleEnv;
 }
 
 /** Where a barrier fix goes, in image coordinates (0-based lines). */
