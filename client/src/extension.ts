@@ -8,9 +8,11 @@ import {
   StatusBarAlignment,
   commands,
   languages,
+  Uri,
   window,
   workspace,
   type ExtensionContext,
+  type TextDocumentContentProvider,
   type StatusBarItem,
   type TextEditor,
 } from 'vscode';
@@ -23,6 +25,34 @@ import {
 
 const SECTION = 'kcovReview';
 const STATUS_NOTIFICATION = 'kcovReview/status';
+const POST_IMAGE_REQUEST = 'kcovReview/postImage';
+const REPLY_REQUEST = 'kcovReview/reply';
+const OPEN_POST_IMAGE_COMMAND = 'kcovReview.openPostImage';
+const DRAFT_REPLY_COMMAND = 'kcovReview.draftReply';
+
+/** `kcov-review:/post-image/kernel/kcov.c?<patch uri>`: kcov.c as the patch leaves it, from the server. */
+const postImageProvider: TextDocumentContentProvider = {
+  async provideTextDocumentContent(uri: Uri): Promise<string> {
+    const reply = await client?.sendRequest<{ text: string | null }>(POST_IMAGE_REQUEST, { uri: uri.toString(true) });
+    return reply?.text ?? '// kcov-review: no post-image for this patch (open the patch first).\n';
+  },
+};
+
+async function openPostImage(): Promise<void> {
+  const patch = window.activeTextEditor?.document.uri.toString(true);
+  if (!patch) return;
+  const uri = Uri.parse(`kcov-review:/post-image/kernel/kcov.c?${encodeURIComponent(patch)}`);
+  await window.showTextDocument(await workspace.openTextDocument(uri), { preview: true });
+}
+
+async function draftReply(): Promise<void> {
+  const patch = window.activeTextEditor?.document.uri.toString(true);
+  if (!patch || !client) return;
+  const reply = await client.sendRequest<{ text: string | null }>(REPLY_REQUEST, { uri: patch });
+  if (reply.text === null) { void window.showWarningMessage('kcov-review: this document has not been reviewed yet.'); return; }
+  // Nothing is sent: the reply opens as an untitled document for the reviewer to edit.
+  await window.showTextDocument(await workspace.openTextDocument({ content: reply.text, language: 'plaintext' }));
+}
 const SELECT_TREE_COMMAND = 'kcovReview.selectKernelTree';
 
 interface StatusParams {
@@ -94,6 +124,9 @@ export async function activate(context: ExtensionContext): Promise<void> {
   context.subscriptions.push(
     item,
     commands.registerCommand(SELECT_TREE_COMMAND, selectKernelTree),
+    commands.registerCommand(OPEN_POST_IMAGE_COMMAND, openPostImage),
+    commands.registerCommand(DRAFT_REPLY_COMMAND, draftReply),
+    workspace.registerTextDocumentContentProvider('kcov-review', postImageProvider),
     window.onDidChangeActiveTextEditor((editor) => updateStatusBar(item, statuses, editor)),
   );
   updateStatusBar(item, statuses, window.activeTextEditor);

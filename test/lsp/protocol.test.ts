@@ -109,6 +109,26 @@ describe('language server over stdio', () => {
       expect(lenses.map((l) => l.command?.title)).toContain('!RT: fixes 2 · pre-existing 2  |  RT+BHlock: fixes 2 · pre-existing 2  |  RT: fixes 2 · pre-existing 2');
     });
 
+    it('goes from a hunk line to kcov.c: context to the tree file, added lines to the post-image', async () => {
+      const lines = text.split('\n');
+      const hunkAt = lines.findIndex((l) => l.startsWith('@@ '));
+      const memcpy = lines.findIndex((l, i) => i > hunkAt && l.startsWith('memcpy(dst_entries'));
+      const ctx = (await client.connection.sendRequest('textDocument/definition', { textDocument: { uri }, position: { line: memcpy, character: 0 } })) as { uri: string; range: { start: { line: number } } };
+      expect(ctx.uri).toBe(`file://${KERNEL_DIR}/kernel/kcov.c`);
+      expect(read(path.join(KERNEL_DIR, 'kernel/kcov.c')).split('\n')[ctx.range.start.line]).toBe('\tmemcpy(dst_entries, src_entries, bytes_to_move);');
+      const wmb = lines.indexOf('+ smp_wmb();');
+      const added = (await client.connection.sendRequest('textDocument/definition', { textDocument: { uri }, position: { line: wmb, character: 2 } })) as { uri: string; range: { start: { line: number } } };
+      expect(added.uri.startsWith('kcov-review:/post-image/kernel/kcov.c?')).toBe(true);
+      const post = (await client.connection.sendRequest('kcovReview/postImage', { uri: added.uri })) as { text: string | null };
+      expect(post.text?.split('\n')[added.range.start.line]).toBe('\tsmp_wmb();');
+    });
+
+    it('drafts the review reply on request', async () => {
+      const reply = (await client.connection.sendRequest('kcovReview/reply', { uri })) as { text: string | null };
+      expect(reply.text?.split('\n')[0]).toBe('Subject: Re: [PATCH] smp_wmb() in kcov_move_area() after memcpy()');
+      expect(reply.text).toContain('> + smp_wmb();');
+    });
+
     it('hovers a line with a finding', async () => {
       const finding = diagnostics.find((d) => d.codeDescription)!;
       const hover = await client.hover(uri, finding.range.start);

@@ -13,6 +13,7 @@ import {
   type CodeLens,
   type DocumentSymbol,
   type FoldingRange,
+  type Location,
   type Connection,
   type Hover,
   type InitializeParams,
@@ -24,6 +25,11 @@ import { EXPORT_LITMUS_KIND, codeActions } from './codeActions';
 import { codeLenses } from './codeLens';
 import { foldingRanges } from './folding';
 import { documentSymbols } from './symbols';
+import { definition, parsePostImageUri, postImageText } from './definition';
+import { draftReply } from '../review/reply';
+
+export const POST_IMAGE_REQUEST = 'kcovReview/postImage';
+export const REPLY_REQUEST = 'kcovReview/reply';
 import { loadParser, primitiveDoc, repair, reviewDocument } from './core';
 import { analysisFailedDiagnostic, reviewDiagnostics } from './diagnostics';
 import { isPatchDocument } from './documents';
@@ -114,6 +120,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       documentSymbolProvider: true,
       foldingRangeProvider: true,
       codeLensProvider: { resolveProvider: false },
+      definitionProvider: true,
     },
     serverInfo: { name: 'kcov-review' },
   };
@@ -174,6 +181,29 @@ function fromReview<T>(name: string, empty: T, present: (review: Review, text: s
 connection.onDocumentSymbol(fromReview<DocumentSymbol[]>('document symbols', [], documentSymbols));
 connection.onFoldingRanges(fromReview<FoldingRange[]>('folding ranges', [], (review) => foldingRanges(review)));
 connection.onCodeLens(fromReview<CodeLens[]>('code lenses', [], (review) => codeLenses(review)));
+
+connection.onDefinition(async (params): Promise<Location | null> => {
+  try {
+    const found = await reviewOf(params.textDocument.uri);
+    return found ? definition(found.review, params.textDocument.uri, params.position.line) : null;
+  } catch (error) {
+    connection.console.error(`kcov-review: definition failed: ${String(error)}`);
+    return null;
+  }
+});
+
+/** The post-image of a patch's file (virtual document `kcov-review:/post-image/...`). */
+connection.onRequest(POST_IMAGE_REQUEST, async (params: { uri: string }): Promise<{ text: string | null }> => {
+  const target = parsePostImageUri(params.uri);
+  const found = target ? await reviewOf(target.patchUri) : null;
+  return { text: found && target ? postImageText(found.review, target.path) : null };
+});
+
+/** The review reply mail for a patch document ("Draft review reply"). */
+connection.onRequest(REPLY_REQUEST, async (params: { uri: string }): Promise<{ text: string | null }> => {
+  const found = await reviewOf(params.uri);
+  return { text: found ? draftReply(found.text, found.review) : null };
+});
 
 documents.listen(connection);
 connection.listen();
