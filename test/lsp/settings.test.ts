@@ -4,20 +4,20 @@ import { DEFAULT_SETTINGS, defaultTreeDirs, documentPath, hasSettings, parseSett
 
 describe('parseSettings', () => {
   it('reads the section itself or an object holding it', () => {
-    expect(parseSettings({ kernelTree: '/t', configs: ['RT'] })).toEqual({ kernelTree: '/t', configs: ['RT'] });
-    expect(parseSettings({ kcovReview: { kernelTree: ' /t ' } })).toEqual({ kernelTree: '/t', configs: ['!RT', 'RT+BHlock', 'RT'] });
+    expect(parseSettings({ kernelTree: '/t', configs: ['RT'] })).toEqual({ ...DEFAULT_SETTINGS, kernelTree: '/t', configs: ['RT'] });
+    expect(parseSettings({ kcovReview: { kernelTree: ' /t ' } })).toEqual({ ...DEFAULT_SETTINGS, kernelTree: '/t', configs: ['!RT', 'RT+BHlock', 'RT'] });
   });
 
   it('treats an empty tree as unset and drops unknown configs, keeping table order', () => {
-    expect(parseSettings({ kernelTree: '', configs: ['RT', 'bogus', '!RT'] })).toEqual({ kernelTree: null, configs: ['!RT', 'RT'] });
+    expect(parseSettings({ kernelTree: '', configs: ['RT', 'bogus', '!RT'] })).toEqual({ ...DEFAULT_SETTINGS, kernelTree: null, configs: ['!RT', 'RT'] });
   });
 
   it('falls back to the base for invalid input', () => {
-    const base = { kernelTree: '/base', configs: ['RT' as const] };
+    const base = { ...DEFAULT_SETTINGS, kernelTree: '/base', configs: ['RT' as const] };
     expect(parseSettings(null, base)).toBe(base);
     expect(parseSettings({ kernelTree: 3, configs: 'RT' }, base)).toEqual(base);
     expect(parseSettings({ configs: ['bogus'] }, base)).toEqual(base);
-    expect(parseSettings({ configs: [] }, base)).toEqual({ kernelTree: '/base', configs: ['!RT', 'RT+BHlock', 'RT'] });
+    expect(parseSettings({ configs: [] }, base)).toEqual({ ...DEFAULT_SETTINGS, kernelTree: '/base', configs: ['!RT', 'RT+BHlock', 'RT'] });
   });
 
   it('hasSettings', () => {
@@ -42,7 +42,21 @@ describe('review options', () => {
       kernelTree: null,
       configs: ['!RT', 'RT+BHlock', 'RT'],
       defaultTreeDirs: ['/d'],
+      timeBudgetMs: 2000,
     });
-    expect(reviewOptions('file:///a/x.patch', { kernelTree: '/t', configs: ['RT'] }, [])).toMatchObject({ kernelTree: '/t', kernelTreeSource: 'setting', configs: ['RT'] });
+    expect(reviewOptions('file:///a/x.patch', { ...DEFAULT_SETTINGS, kernelTree: '/t', configs: ['RT'] }, [])).toMatchObject({ kernelTree: '/t', kernelTreeSource: 'setting', configs: ['RT'] });
+  });
+});
+
+describe('showPreExisting and timeBudgetMs', () => {
+  it('reads both, keeps defaults for invalid values, and passes the budget to the review', async () => {
+    const { parseSettings, reviewOptions, DEFAULT_SETTINGS } = await import('../../server/src/lsp/settings');
+    expect(DEFAULT_SETTINGS.showPreExisting).toBe(true);
+    expect(DEFAULT_SETTINGS.timeBudgetMs).toBe(2000);
+    const s = parseSettings({ kcovReview: { showPreExisting: false, timeBudgetMs: 500 } });
+    expect([s.showPreExisting, s.timeBudgetMs]).toEqual([false, 500]);
+    const bad = parseSettings({ kcovReview: { showPreExisting: 'no', timeBudgetMs: -3 } });
+    expect([bad.showPreExisting, bad.timeBudgetMs]).toEqual([true, 2000]);
+    expect(reviewOptions('file:///x.patch', s, []).timeBudgetMs).toBe(500);
   });
 });

@@ -168,3 +168,15 @@ describe('the reader side, read from the tree\'s Documentation/dev-tools/kcov.rs
     expect(reader(r)).toEqual([]);
   });
 });
+
+describe('time budget', () => {
+  it('abandons an analysis over budget with an error naming the stage, and a generous budget changes nothing', async () => {
+    const r = await reviewDocument(readSeed('000'), { documentPath: null, kernelTree: base, timeBudgetMs: 0.001 });
+    expect(r.findings).toEqual([]);
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toMatchObject({ code: 'time-budget', severity: 'error' });
+    expect(r.problems[0].message).toMatch(/abandoned in stage "parse" after \d+ ms \(budget 0\.001 ms, setting kcovReview\.timeBudgetMs\)/);
+    const ok = await reviewDocument(readSeed('004'), { documentPath: null, kernelTree: base, timeBudgetMs: 60_000 });
+    expect(pb(ok).map((f) => f.verdict)).toEqual(['fixed', 'fixed']);
+  });
+});

@@ -68,14 +68,22 @@ function currentSettings(): Promise<Settings> {
 }
 
 async function analyze(uri: string, _version: number, text: string): Promise<Review> {
-  const options = reviewOptions(uri, await currentSettings(), treeDirs);
+  lastSettings = await currentSettings();
+  const options = reviewOptions(uri, lastSettings, treeDirs);
   await loadParser(__dirname);
   return reviewDocument(text, options);
 }
 
+/** What the reviewer asked to see: pre-existing findings can be hidden (kcovReview.showPreExisting). */
+function shown(review: Review, show: Settings): Review {
+  return show.showPreExisting ? review : { ...review, findings: review.findings.filter((f) => f.verdict !== 'pre-existing') };
+}
+
+let lastSettings: Settings = DEFAULT_SETTINGS;
+
 function publish(uri: string, version: number, text: string, outcome: Outcome<Review>): void {
   if (outcome.ok) {
-    void connection.sendDiagnostics({ uri, version, diagnostics: reviewDiagnostics(outcome.value, text, uri) });
+    void connection.sendDiagnostics({ uri, version, diagnostics: reviewDiagnostics(shown(outcome.value, lastSettings), text, uri) });
     void connection.sendNotification(STATUS_NOTIFICATION, statusOf(uri, outcome.value));
     return;
   }

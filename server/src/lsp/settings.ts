@@ -14,9 +14,13 @@ export interface Settings {
   /** Kernel tree from the setting; null when unset (the review then walks up or uses a default). */
   kernelTree: string | null;
   configs: ConfigName[];
+  /** Show findings the patch neither fixes nor introduces (Information). */
+  showPreExisting: boolean;
+  /** An analysis running longer is abandoned with a diagnostic naming the stage. */
+  timeBudgetMs: number;
 }
 
-export const DEFAULT_SETTINGS: Settings = { kernelTree: null, configs: [...CONFIG_NAMES] };
+export const DEFAULT_SETTINGS: Settings = { kernelTree: null, configs: [...CONFIG_NAMES], showPreExisting: true, timeBudgetMs: 2000 };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -38,6 +42,9 @@ export function parseSettings(raw: unknown, base: Settings = DEFAULT_SETTINGS): 
     const valid = CONFIG_NAMES.filter((name) => configs.some((c) => c === name));
     if (valid.length > 0 || configs.length === 0) settings.configs = valid.length > 0 ? valid : [...CONFIG_NAMES];
   }
+  if (typeof section.showPreExisting === 'boolean') settings.showPreExisting = section.showPreExisting;
+  const budget = section.timeBudgetMs;
+  if (typeof budget === 'number' && Number.isFinite(budget) && budget > 0) settings.timeBudgetMs = Math.round(budget);
   return settings;
 }
 
@@ -45,7 +52,7 @@ export function parseSettings(raw: unknown, base: Settings = DEFAULT_SETTINGS): 
 export function hasSettings(raw: unknown): boolean {
   if (!isRecord(raw)) return false;
   const section = isRecord(raw[SETTINGS_SECTION]) ? (raw[SETTINGS_SECTION] as Record<string, unknown>) : raw;
-  return 'kernelTree' in section || 'configs' in section;
+  return ['kernelTree', 'configs', 'showPreExisting', 'timeBudgetMs'].some((key) => key in section);
 }
 
 /**
@@ -75,6 +82,7 @@ export function reviewOptions(uri: string, settings: Settings, treeDirs: string[
     kernelTree: settings.kernelTree,
     configs: settings.configs,
     defaultTreeDirs: treeDirs,
+    timeBudgetMs: settings.timeBudgetMs,
   };
   if (settings.kernelTree !== null) options.kernelTreeSource = 'setting';
   return options;

@@ -111,10 +111,36 @@ export async function reviewSourceFile(text: string, path: string, options: Revi
   return { tree: null, configs: configs.map((c) => c.name), series: { patches: [], problems: [] }, hunks: [], images: [pair], findings, problems: [] };
 }
 
+/** Thrown between stages when the analysis has used up its time budget. */
+export class BudgetExceeded extends Error {
+  constructor(readonly stage: string, readonly elapsedMs: number, readonly budgetMs: number) {
+    super(`analysis abandoned in stage "${stage}" after ${Math.round(elapsedMs)} ms (budget ${budgetMs} ms, setting kcovReview.timeBudgetMs)`);
+  }
+}
+
+function budgetClock(budgetMs: number | undefined): (stage: string) => void {
+  const start = performance.now();
+  return (stage: string) => {
+    const elapsed = performance.now() - start;
+    if (budgetMs !== undefined && elapsed > budgetMs) throw new BudgetExceeded(stage, elapsed, budgetMs);
+  };
+}
+
 export async function reviewDocument(text: string, options: ReviewOptions): Promise<Review> {
+  try {
+    return await reviewWithin(text, options, budgetClock(options.timeBudgetMs));
+  } catch (e) {
+    if (!(e instanceof BudgetExceeded)) throw e;
+    const series = { patches: [], problems: [] };
+    return { tree: null, configs: configsOf(options).map((c) => c.name), series, hunks: [], images: [], findings: [], problems: [{ code: 'time-budget', severity: 'error', line: 0, message: `kcov-review: ${e.message}.` }] };
+  }
+}
+
+async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (stage: string) => void): Promise<Review> {
   if (options.documentPath && isKcovFile(options.documentPath.replace(/^\/+/, ''))) return reviewSourceFile(text, options.documentPath, options);
   await initParser();
   const series = parseSeries(text);
+  checkpoint('parse');
   const problems: Problem[] = [...series.problems];
   const configs = configsOf(options);
   const lookup = findTree({
@@ -161,6 +187,7 @@ export async function reviewDocument(text: string, options: ReviewOptions): Prom
         fileHunks = fromHunks.placed;
         pair = buildImages(file.path, fromHunks.lines, fileHunks, 'hunks-only');
       }
+      checkpoint(`locate ${file.path}`);
       hunks.push(...fileHunks);
       latest.set(file.path, pair);
       if (!kcov) continue;
@@ -189,7 +216,10 @@ export async function reviewDocument(text: string, options: ReviewOptions): Prom
           + 'Functions that vanish from the post-image there get no fixed/introduced verdict (the outcome is unknown); review against the tree the patch was written for.',
       });
     }
-    for (const c of compareImages(pair, configs, RULES, env)) {
+    checkpoint('source views');
+    const compared = compareImages(pair, configs, RULES, env);
+    checkpoint(`model and rules (${configs.map((c) => c.name).join(', ')})`);
+    for (const c of compared) {
       const config = configByName(c.configs[0]) ?? configs[0];
       const severity = c.verdict === 'introduced' ? c.finding.severity : c.verdict === 'fixed' ? 'hint' : 'information';
       findings.push({

@@ -67,6 +67,8 @@ export interface ReviewOptions {
   kernelTreeSource?: 'setting' | 'cli';
   /** Configurations to analyse; default all rows of the table. */
   configs?: ConfigName[];
+  /** Abandon the analysis (with a diagnostic naming the stage) when it runs longer than this. */
+  timeBudgetMs?: number;
   /** Where to look for the embedded default tree (Debian 6.12 files extracted by scripts/setup-kernel.sh). */
   defaultTreeDirs?: string[];
 }
