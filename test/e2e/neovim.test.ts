@@ -11,6 +11,7 @@ import { KERNEL_DIR, SEEDS, SERVER, requireBuild } from '../lsp/support/lspClien
 
 const NVIM = process.env.NVIM_BIN ?? 'nvim';
 const SEED_004 = path.join(SEEDS, '004_5fcad42784cde50b.txt');
+const SEED_000 = path.join(SEEDS, '000_47be01f0e2b144b9.txt');
 const WAIT_MS = 30_000;
 
 interface NvimDiagnostic {
@@ -25,7 +26,7 @@ interface NvimDiagnostic {
 /** A Lua string literal. */
 const lua = (s: string): string => JSON.stringify(s);
 
-function initLua(out: string): string {
+function initLua(out: string, seed: string): string {
   return `
 local out = ${lua(out)}
 local function finish(result, code)
@@ -41,7 +42,7 @@ vim.api.nvim_create_autocmd('VimEnter', { callback = function()
   local client_id = vim.lsp.start_client({
     name = 'kcov-review',
     cmd = { ${lua(process.execPath)}, ${lua(SERVER)}, '--stdio' },
-    root_dir = ${lua(path.dirname(SEED_004))},
+    root_dir = ${lua(path.dirname(seed))},
     settings = settings,
     init_options = settings,
   })
@@ -57,8 +58,48 @@ vim.api.nvim_create_autocmd('VimEnter', { callback = function()
       source = d.source or vim.NIL, code = d.code or lsp.code or vim.NIL,
     })
   end
+  -- Document symbols, hover on the first line with a finding, then the repair code action applied.
+  local symbols = vim.lsp.buf_request_sync(buf, 'textDocument/documentSymbol', { textDocument = vim.lsp.util.make_text_document_params(buf) }, 10000)
+  local symbol_names = {}
+  for _, res in pairs(symbols or {}) do
+    for _, sym in ipairs(res.result or {}) do
+      table.insert(symbol_names, sym.name)
+      for _, file in ipairs(sym.children or {}) do table.insert(symbol_names, file.name) end
+    end
+  end
+  local hover_text = vim.NIL
+  local finding_line = nil
+  for _, d in ipairs(vim.diagnostic.get(buf)) do
+    local code = d.code or ((d.user_data or {}).lsp or {}).code
+    if code == 'publish-barrier' then finding_line = d.lnum break end
+  end
+  if finding_line then
+    local hover = vim.lsp.buf_request_sync(buf, 'textDocument/hover', { textDocument = vim.lsp.util.make_text_document_params(buf), position = { line = finding_line, character = 0 } }, 10000)
+    for _, res in pairs(hover or {}) do
+      if res.result and res.result.contents then hover_text = res.result.contents.value or vim.NIL end
+    end
+  end
+  local repaired = false
+  local damaged = nil
+  for _, d in ipairs(vim.diagnostic.get(buf)) do
+    local code = d.code or ((d.user_data or {}).lsp or {}).code
+    if code == 'patch-damaged' then damaged = d end
+  end
+  if damaged then
+    local lsp_diag = (damaged.user_data or {}).lsp
+    local params = { textDocument = vim.lsp.util.make_text_document_params(buf), range = { start = { line = damaged.lnum, character = 0 }, ['end'] = { line = damaged.lnum, character = 0 } }, context = { diagnostics = { lsp_diag } } }
+    local actions = vim.lsp.buf_request_sync(buf, 'textDocument/codeAction', params, 10000)
+    for _, res in pairs(actions or {}) do
+      for _, action in ipairs(res.result or {}) do
+        if action.title:find('Repair') and action.edit then
+          vim.lsp.util.apply_workspace_edit(action.edit, 'utf-16')
+          repaired = true
+        end
+      end
+    end
+  end
   vim.lsp.stop_client(client_id)
-  finish({ diagnostics = result }, 0)
+  finish({ diagnostics = result, symbols = symbol_names, hover = hover_text, repaired = repaired, lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false) }, 0)
 end })
 `;
 }
@@ -74,20 +115,24 @@ describe('Neovim as an LSP client', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kcov-review-nvim-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('receives kcov-review diagnostics for seed 004', () => {
+  function runNvim(seed: string, name: string): { diagnostics: NvimDiagnostic[]; symbols: string[]; hover: string | null; repaired: boolean; lines: string[] } {
     const version = nvimVersion();
     if (!version) throw new Error(`${NVIM} not found: install Neovim 0.7+ or set NVIM_BIN`);
-    const out = path.join(dir, 'diagnostics.json');
-    writeFileSync(path.join(dir, 'init.lua'), initLua(out));
-    const xdg = (name: string): string => path.join(dir, name);
-    const run = spawnSync(NVIM, ['--headless', '-n', '-i', 'NONE', '-u', path.join(dir, 'init.lua'), SEED_004], {
+    const out = path.join(dir, `${name}.json`);
+    writeFileSync(path.join(dir, `${name}.lua`), initLua(out, seed));
+    const xdg = (sub: string): string => path.join(dir, sub);
+    const run = spawnSync(NVIM, ['--headless', '-n', '-i', 'NONE', '-u', path.join(dir, `${name}.lua`), seed], {
       encoding: 'utf8',
-      timeout: WAIT_MS + 15_000,
+      timeout: WAIT_MS + 30_000,
       env: { ...process.env, XDG_CONFIG_HOME: xdg('config'), XDG_DATA_HOME: xdg('data'), XDG_STATE_HOME: xdg('state'), XDG_CACHE_HOME: xdg('cache') },
     });
     const written = existsSync(out) ? readFileSync(out, 'utf8') : '(nothing written)';
     expect(run.status, `${version} exited with ${run.status} (signal ${run.signal}): ${written}\n${run.stderr}`).toBe(0);
-    const result = JSON.parse(written) as { diagnostics: NvimDiagnostic[] };
+    return JSON.parse(written);
+  }
+
+  it('seed 004: diagnostics, document symbols, hover on the finding, and the repair code action applied', () => {
+    const result = runNvim(SEED_004, 'seed004');
     const ours = result.diagnostics.filter((d) => d.source === 'kcov-review');
     expect(ours.length).toBeGreaterThan(0);
     const lines = readFileSync(SEED_004, 'utf8').split('\n').length;
@@ -96,5 +141,20 @@ describe('Neovim as an LSP client', () => {
       expect(d.lnum).toBeLessThan(lines);
       expect(typeof d.code).toBe('string');
     }
+    expect(ours.map((d) => d.code)).toEqual(expect.arrayContaining(['patch-damaged', 'publish-barrier']));
+    expect(result.symbols).toEqual(['[PATCH] smp_wmb() in kcov_move_area() after memcpy()', 'kernel/kcov.c']);
+    expect(result.hover).toMatch(/\*\*publish-barrier\*\* \(fixed/);
+    expect(result.repaired).toBe(true);
+    expect(result.lines).toContain('+\tsmp_wmb();');
+    expect(result.lines).toContain(' \tmemcpy(dst_entries, src_entries, bytes_to_move);');
+  });
+
+  it('seed 000: diagnostics (damage, hunks that do not apply) and symbols for both files', () => {
+    const result = runNvim(SEED_000, 'seed000');
+    const codes = result.diagnostics.filter((d) => d.source === 'kcov-review').map((d) => d.code);
+    expect(codes).toEqual(expect.arrayContaining(['patch-damaged', 'hunk-not-found']));
+    expect(result.symbols).toContain('include/linux/sched.h');
+    expect(result.symbols).toContain('kernel/kcov.c');
+    expect(result.repaired).toBe(true);
   });
 });
