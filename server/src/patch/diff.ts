@@ -136,20 +136,25 @@ function readFileHeader(lines: readonly string[], at: number, end: number): File
   return { oldPath, newPath, oldBlob, newBlob, binary, firstHunk: i };
 }
 
-/** Hunks of a section read strictly, or null when any of them is damaged. */
-function readStrictSection(lines: readonly string[], from: number, end: number): Hunk[] | null {
+type HunkReader = (lines: readonly string[], at: number, end: number, header: HunkHeader) => ReadHunk | null;
+
+/** Reads the hunks of a file section with `read`; null as soon as `read` refuses one. */
+function readSection(lines: readonly string[], from: number, end: number, read: HunkReader): Hunk[] | null {
   const hunks: Hunk[] = [];
   let i = from;
   while (i < end && !isDiffStart(lines, i) && !isSignature(lines, i)) {
     const header = lines[i].startsWith('@@ ') ? parseHunkHeader(lines[i]) : null;
     if (!header) { i++; continue; }
-    const read = readStrictHunk(lines, i, end, header);
-    if (!read) return null;
-    hunks.push(read.hunk);
-    i = read.next;
+    const result = read(lines, i, end, header);
+    if (!result) return null;
+    hunks.push(result.hunk);
+    i = result.next;
   }
   return hunks;
 }
+
+/** Strict when a hunk adds up, by structure when it does not (damage recorded for recovery). */
+const readAnyHunk: HunkReader = (lines, at, end, header) => readStrictHunk(lines, at, end, header) ?? readDamagedHunk(lines, at, end, header);
 
 /**
  * Cross-checks the strict reading with parse-diff, the parser of record for well-formed diffs:
@@ -165,20 +170,6 @@ function agreesWithParseDiff(sectionText: string, hunks: readonly Hunk[]): boole
     return chunk.oldStart === h.oldStart && chunk.newStart === h.newStart && changes.length === h.lines.length
       && changes.every((c, j) => c.content.slice(1) === h.lines[j].text || (c.content === '' && h.lines[j].text === ''));
   });
-}
-
-function readDamagedSection(lines: readonly string[], from: number, end: number): Hunk[] {
-  const hunks: Hunk[] = [];
-  let i = from;
-  while (i < end && !isDiffStart(lines, i) && !isSignature(lines, i)) {
-    const header = lines[i].startsWith('@@ ') ? parseHunkHeader(lines[i]) : null;
-    if (!header) { i++; continue; }
-    const strict = readStrictHunk(lines, i, end, header);
-    const read = strict ?? readDamagedHunk(lines, i, end, header);
-    hunks.push(read.hunk);
-    i = read.next;
-  }
-  return hunks;
 }
 
 function sectionEnd(lines: readonly string[], from: number, end: number): number {
@@ -199,9 +190,9 @@ export function readDiff(lines: readonly string[], from: number, end: number): D
     if (!isDiffStart(lines, i)) { if (isSignature(lines, i)) break; i++; continue; }
     const header = readFileHeader(lines, i, end);
     const stop = sectionEnd(lines, header.firstHunk, end);
-    const strict = readStrictSection(lines, header.firstHunk, stop);
+    const strict = readSection(lines, header.firstHunk, stop, readStrictHunk);
     const sectionText = lines.slice(i, stop).join('\n') + '\n';
-    const hunks = strict && agreesWithParseDiff(sectionText, strict) ? strict : readDamagedSection(lines, header.firstHunk, stop);
+    const hunks = strict && agreesWithParseDiff(sectionText, strict) ? strict : readSection(lines, header.firstHunk, stop, readAnyHunk) ?? [];
     const path = header.newPath ?? header.oldPath ?? '';
     files.push({ oldPath: header.oldPath, newPath: header.newPath, path, oldBlob: header.oldBlob, newBlob: header.newBlob, headerLine: i, binary: header.binary, hunks });
     if (header.binary) problems.push({ code: 'binary-patch', severity: 'information', line: i, message: `${path}: binary patch, not analysed.` });
