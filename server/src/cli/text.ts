@@ -1,10 +1,13 @@
 /** Text output in checkpatch's `--emacs` habit: `file:line:col: severity: message [rule]`. */
 import type { Review, ReviewFinding } from '../review/types';
 
+/** A finding outside the patch is shown at its line in the tree's file (post-image lines mapped back). */
 function where(patchFile: string, f: ReviewFinding, r: Review): string {
   if (f.patchLine !== null) return `${patchFile}:${f.patchLine + 1}:1`;
   const tree = r.tree ? `${r.tree.path}/` : '';
-  return `${tree}${f.file}:${f.sourceLine}:1`;
+  const pair = r.images.find((p) => p.path === f.file);
+  const pre = f.image === 'post' && pair ? pair.map.postToPre.get(f.sourceLine - 1) : f.sourceLine - 1;
+  return pre === undefined ? `${f.file} (post-image):${f.sourceLine}:1` : `${tree}${f.file}:${pre + 1}:1`;
 }
 
 export function toText(patchFile: string, r: Review, explain: boolean): string {
