@@ -32,6 +32,32 @@ describe('preemption table', () => {
   });
 });
 
+describe('NMI context', () => {
+  it('may interrupt any context at any point, even with interrupts off; nothing runs inside it', () => {
+    const off = { ...ZERO_STATE, hardirq: 1, preempt: 1, bh: 1 };
+    for (const c of ['!RT', 'RT+BHlock', 'RT'] as const) {
+      for (const v of ['task', 'softirq', 'hardirq'] as const) expect(mayPreempt(c, v, 'nmi', off)).toMatchObject({ allowed: true, row: { id: `nmi-interrupts-${v}` } });
+      for (const by of ['task', 'softirq', 'hardirq', 'nmi'] as const) expect(mayPreempt(c, 'nmi', by, ZERO_STATE).allowed).toBe(false);
+    }
+  });
+
+  it('kcov returns early in NMI on the real 6.12 kcov.c (in_task()/in_softirq_really() guards)', () => {
+    const v = view(readKcov(), 'RT');
+    for (const fn of ['kcov_remote_start', 'kcov_remote_stop']) {
+      expect(activation(v, fn, 'nmi').paths.every((p) => p.every((s) => s.op === 'return'))).toBe(true);
+    }
+    // check_kcov_mode()'s result is not evaluated at the caller: the callback only reads current's fields there.
+    expect(activation(v, '__sanitizer_cov_trace_pc', 'nmi').paths.flat().every((s) => s.op === 'return' || (s.op === 'task' && s.access === 'read'))).toBe(true);
+  });
+
+  it('an NMI is seen by the explorer but cannot clobber: in NMI the guarded functions do nothing', () => {
+    const r = explore(view(fixture(), '!RT'));
+    const ex = r.excluded.find((e) => e.cell === 'kcov_percpu_data.saved_kcov' && e.victim === 'softirq' && e.by === 'nmi');
+    expect(ex?.row).toBe('nmi-interrupts-softirq');
+    expect(ex?.why).toContain('no nmi activation writes');
+  });
+});
+
 describe('activations', () => {
   it('drops paths whose context predicates contradict the context (hardirq returns at the guard)', () => {
     const v = view(readKcov(), 'RT');

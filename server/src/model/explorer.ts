@@ -7,7 +7,7 @@
  */
 import type { ConfigView } from '../source/types';
 import type { ConfigName } from './configs';
-import { LOCK_BLOCKS, entryState, mayPreempt, type ContextName, type PreemptRow } from './contexts';
+import { CONTEXTS, LOCK_BLOCKS, entryState, mayPreempt, type ContextName, type PreemptRow } from './contexts';
 import { activation, type Step } from './activation';
 import { unreliable } from './reliability';
 import { applyEffect, describeState, pinned, type AbstractState } from './state';
@@ -16,9 +16,9 @@ import { applyEffect, describeState, pinned, type AbstractState } from './state'
 export interface EntrySequence { name: string; functions: readonly string[]; contexts: readonly ContextName[] }
 
 export const ENTRY_SEQUENCES: readonly EntrySequence[] = [
-  { name: 'remote coverage section', functions: ['kcov_remote_start', 'kcov_remote_stop'], contexts: ['task', 'softirq', 'hardirq'] },
-  { name: 'remote coverage section (common handle)', functions: ['kcov_remote_start_common', 'kcov_remote_stop'], contexts: ['task', 'softirq', 'hardirq'] },
-  { name: 'coverage callback', functions: ['__sanitizer_cov_trace_pc'], contexts: ['task', 'softirq', 'hardirq'] },
+  { name: 'remote coverage section', functions: ['kcov_remote_start', 'kcov_remote_stop'], contexts: ['task', 'softirq', 'hardirq', 'nmi'] },
+  { name: 'remote coverage section (common handle)', functions: ['kcov_remote_start_common', 'kcov_remote_stop'], contexts: ['task', 'softirq', 'hardirq', 'nmi'] },
+  { name: 'coverage callback', functions: ['__sanitizer_cov_trace_pc'], contexts: ['task', 'softirq', 'hardirq', 'nmi'] },
   { name: 'ioctl', functions: ['kcov_ioctl'], contexts: ['task'] },
 ];
 
@@ -122,7 +122,7 @@ function windows(run: Run): { cell: string; write: number; read: number }[] {
   return out;
 }
 
-const CTXS: readonly ContextName[] = ['task', 'softirq', 'hardirq'];
+const CTXS: readonly ContextName[] = CONTEXTS;
 
 /** Invariant 1 on one view (one image, one configuration). */
 export function explore(view: ConfigView, sequences: readonly EntrySequence[] = ENTRY_SEQUENCES): ExploreResult {

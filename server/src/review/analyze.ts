@@ -11,12 +11,13 @@ import { mightSleepRule } from '../rules/mightSleep';
 import { percpuClobberRule } from '../rules/percpuClobber';
 import { publishBarrierRule } from '../rules/publishBarrier';
 import { publishReaderRule } from '../rules/publishReader';
+import { taskStateBorrowedRule } from '../rules/taskStateBorrowed';
 import type { Rule, RuleEnv, RuleFinding } from '../rules/types';
 import { buildView } from '../source';
 import type { ConfigView } from '../source/types';
 import type { Verdict } from './types';
 
-export const RULES: readonly Rule[] = [publishBarrierRule, publishReaderRule, percpuClobberRule, lockBalanceRule, mightSleepRule];
+export const RULES: readonly Rule[] = [publishBarrierRule, publishReaderRule, percpuClobberRule, lockBalanceRule, mightSleepRule, taskStateBorrowedRule];
 
 export function findingsOf(image: SourceImage, config: ConfigRow, rules: readonly Rule[] = RULES, env: RuleEnv = {}): RuleFinding[] {
   return analyseImage(image, config, rules, env).findings;
