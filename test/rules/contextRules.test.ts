@@ -177,3 +177,23 @@ describe('verdicts between my pre-fix fixture and a post-fix variant imitating s
     expect(introduced[0].finding.trace[0].context).toBe('softirq');
   });
 });
+
+describe('lock-balance checks the sparse lock annotations as contracts', () => {
+  const annotated = (annotation: string, body: string) => `static DEFINE_SPINLOCK(l);\nint f(int x)\n\t${annotation}\n{\n${body}\n}\n`;
+
+  it('__acquires(x): must return with x held on every path', () => {
+    expect(firing(lockBalanceRule, annotated('__acquires(&l)', '\tspin_lock(&l);\n\treturn 0;'), 'contract-exit:l')).toEqual([]);
+    expect(firing(lockBalanceRule, annotated('__acquires(&l)', '\tspin_lock(&l);\n\treturn 0;'), 'unreleased:l')).toEqual([]);
+    expect(firing(lockBalanceRule, annotated('__acquires(&l)', '\tif (x)\n\t\treturn -1;\n\tspin_lock(&l);\n\treturn 0;'), 'contract-exit:l')).toEqual(ALL);
+  });
+
+  it('__releases(x): entered with x held, must release it on every path', () => {
+    expect(firing(lockBalanceRule, annotated('__releases(&l)', '\tspin_unlock(&l);\n\treturn 0;'), 'contract-release:l')).toEqual([]);
+    expect(firing(lockBalanceRule, annotated('__releases(&l)', '\tif (x)\n\t\treturn -1;\n\tspin_unlock(&l);\n\treturn 0;'), 'contract-release:l')).toEqual(ALL);
+  });
+
+  it('__must_hold(x): returning after dropping x breaks the contract; dropping and retaking keeps it', () => {
+    expect(firing(lockBalanceRule, annotated('__must_hold(&l)', '\tspin_unlock(&l);\n\treturn 0;'), 'contract-exit:l')).toEqual(ALL);
+    expect(firing(lockBalanceRule, annotated('__must_hold(&l)', '\tspin_unlock(&l);\n\tspin_lock(&l);\n\treturn 0;'), 'contract-exit:l')).toEqual([]);
+  });
+});

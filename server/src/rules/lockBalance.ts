@@ -12,14 +12,38 @@ import type { Rule, RuleFinding, RuleInput } from './types';
 
 export const LOCK_BALANCE = 'lock-balance';
 
-/** Functions that hand a lock to or from their caller on purpose, by their annotations. */
-const HANDS_OVER = /^__(?:acquires|releases|must_hold|cond_lock)\b/;
+/**
+ * A function's lock contract from its sparse annotations (include/linux/compiler_types.h):
+ * `__acquires(x)` returns with x held, `__releases(x)` is entered with x held and returns without it,
+ * `__must_hold(x)` is entered and returns with x held. `__cond_lock` hands a lock over only on some
+ * outcomes, which the model does not follow: such functions are not checked.
+ */
+interface Contract { heldAtEntry: string[]; heldAtExit: string[] }
+
+function lockOf(arg: string): string {
+  return arg.replace(/\s+/g, '').replace(/^&/, '');
+}
+
+export function contractOf(annotations: readonly string[]): Contract | null {
+  const contract: Contract = { heldAtEntry: [], heldAtExit: [] };
+  for (const a of annotations) {
+    const m = /^(__\w+)\s*\((.*)\)$/s.exec(a.trim());
+    if (!m) continue;
+    const lock = lockOf(m[2]);
+    if (m[1] === '__cond_lock' || m[1] === '__cond_acquires' || m[1] === '__cond_releases') return null;
+    if (m[1] === '__acquires') contract.heldAtExit.push(lock);
+    if (m[1] === '__releases') contract.heldAtEntry.push(lock);
+    if (m[1] === '__must_hold') { contract.heldAtEntry.push(lock); contract.heldAtExit.push(lock); }
+  }
+  return contract;
+}
 
 type Prim = Extract<Step, { op: 'prim' }>;
 
-function checkPath(fn: string, path: readonly Step[], view: ConfigView, out: Map<string, RuleFinding>): void {
+function checkPath(fn: string, path: readonly Step[], view: ConfigView, out: Map<string, RuleFinding>, contract: Contract): void {
   const config = view.config.name;
   const held: Prim[] = [];
+  const fromCaller = new Set(contract.heldAtEntry);
   const proof = (steps: ProofStep[]): RuleFinding['trace'] => toTrace(view.image.path, steps);
   const ps = (s: Step, text: string, row: string): ProofStep => ({ line: s.line, fn: s.fn, context: 'task', config, text, row });
   for (const s of path) {
@@ -44,10 +68,12 @@ function checkPath(fn: string, path: readonly Step[], view: ConfigView, out: Map
     }
     const i = held.map((h) => h.lockId).lastIndexOf(s.lockId);
     if (i >= 0) held.splice(i, 1);
+    else if (s.fn === fn) fromCaller.delete(s.lockId);
   }
   const end = path[path.length - 1];
+  if (end) checkContract(fn, contract, held, fromCaller, end, config, out, proof, ps);
   for (const h of held) {
-    if (h.fn !== fn || !end) continue;
+    if (h.fn !== fn || !end || contract.heldAtExit.includes(h.lockId)) continue;
     const role = `unreleased:${h.lockId}`;
     if (out.has(role)) continue;
     out.set(role, {
@@ -59,13 +85,32 @@ function checkPath(fn: string, path: readonly Step[], view: ConfigView, out: Map
   }
 }
 
+/** At a path's end: every lock the contract hands back is held, every lock it releases is released. */
+function checkContract(
+  fn: string, contract: Contract, held: readonly Prim[], fromCaller: ReadonlySet<string>, end: Step, config: RuleFinding['config'],
+  out: Map<string, RuleFinding>, proof: (steps: ProofStep[]) => RuleFinding['trace'], ps: (s: Step, text: string, row: string) => ProofStep,
+): void {
+  const cite = 'include/linux/compiler_types.h (__acquires/__releases/__must_hold)';
+  for (const lock of contract.heldAtExit) {
+    if (held.some((h) => h.lockId === lock) || fromCaller.has(lock)) continue;
+    const role = `contract-exit:${lock}`;
+    if (!out.has(role)) out.set(role, { rule: LOCK_BALANCE, severity: 'error', config, function: fn, role, line: end.line, span: [end.line, end.line], message: `${fn}() is annotated to return with ${lock} held, but returns without it on some path (${config})`, trace: proof([ps(end, `leaves ${fn}() without ${lock}`, cite)]), fix: null });
+  }
+  for (const lock of contract.heldAtEntry) {
+    if (contract.heldAtExit.includes(lock) || !fromCaller.has(lock)) continue;
+    const role = `contract-release:${lock}`;
+    if (!out.has(role)) out.set(role, { rule: LOCK_BALANCE, severity: 'error', config, function: fn, role, line: end.line, span: [end.line, end.line], message: `${fn}() is annotated __releases(${lock}) but returns with it still held on some path (${config})`, trace: proof([ps(end, `leaves ${fn}() without releasing ${lock}`, cite)]), fix: null });
+  }
+}
+
 function run(input: RuleInput): RuleFinding[] {
   const { view } = input;
   const findings: RuleFinding[] = [];
   for (const fn of view.functions.values()) {
-    if (fn.annotations.some((a) => HANDS_OVER.test(a)) || unreliable(view, fn.name)) continue;
+    const contract = contractOf(fn.annotations);
+    if (!contract || unreliable(view, fn.name)) continue;
     const out = new Map<string, RuleFinding>();
-    for (const path of activation(view, fn.name, 'task').paths) checkPath(fn.name, path, view, out);
+    for (const path of activation(view, fn.name, 'task').paths) checkPath(fn.name, path, view, out, contract);
     findings.push(...out.values());
   }
   return findings;
