@@ -115,6 +115,22 @@ describe('the verdicts come from the LKMM executor', () => {
     expect(run(text)).toEqual([]);
   });
 
+  it('on the real 6.12 kcov.c with smp_wmb() added (seed 004\'s fix): no finding, until the table says smp_wmb() orders nothing', () => {
+    const row = PRIMITIVES.find((r) => r.names.includes('smp_wmb'));
+    if (!row) throw new Error('no smp_wmb row');
+    const fixed = readKcov().replace(/(\tmemcpy\(dst_entries, src_entries, bytes_to_move\);\n)/, '$1\tsmp_wmb();\n');
+    expect(run(fixed)).toEqual([]);
+    const saved = row.effects.all;
+    try {
+      (row.effects as { all?: Partial<Effect> }).all = { barrier: 'compiler' };
+      const flipped = run(fixed + '/* smp_wmb as a compiler barrier only */\n');
+      expect(flipped.map((f) => f.function)).toEqual(['kcov_move_area', 'kcov_move_area']);
+      expect(flipped[0].litmus).toContain('barrier();');
+    } finally {
+      (row.effects as { all?: Partial<Effect> }).all = saved;
+    }
+  });
+
   it('publish-reader: the documented relaxed reader stays Sometimes even after the writer is fixed; an acquire reader is Never', () => {
     const fixed = findingsOf(sourceImage('kernel/kcov.c', mover('\tsmp_wmb();')), CONFIGS[0]);
     const reader = fixed.filter((f) => f.rule === 'publish-reader');
