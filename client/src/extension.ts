@@ -29,6 +29,14 @@ const POST_IMAGE_REQUEST = 'kcovReview/postImage';
 const REPLY_REQUEST = 'kcovReview/reply';
 const OPEN_POST_IMAGE_COMMAND = 'kcovReview.openPostImage';
 const DRAFT_REPLY_COMMAND = 'kcovReview.draftReply';
+const EXPORT_LITMUS_COMMAND = 'kcovReview.exportLitmus';
+/** The server's code action kind for "Export litmus test" (server/src/lsp/codeActions.ts). */
+const EXPORT_LITMUS_KIND = 'source.kcovReview.exportLitmus';
+
+/** Runs the server's "Export litmus test" action for the finding at the cursor. */
+async function exportLitmus(): Promise<void> {
+  await commands.executeCommand('editor.action.codeAction', { kind: EXPORT_LITMUS_KIND, apply: 'first' });
+}
 
 /** `kcov-review:/post-image/kernel/kcov.c?<patch uri>`: kcov.c as the patch leaves it, from the server. */
 const postImageProvider: TextDocumentContentProvider = {
@@ -126,6 +134,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
     commands.registerCommand(SELECT_TREE_COMMAND, selectKernelTree),
     commands.registerCommand(OPEN_POST_IMAGE_COMMAND, openPostImage),
     commands.registerCommand(DRAFT_REPLY_COMMAND, draftReply),
+    commands.registerCommand(EXPORT_LITMUS_COMMAND, exportLitmus),
     workspace.registerTextDocumentContentProvider('kcov-review', postImageProvider),
     window.onDidChangeActiveTextEditor((editor) => updateStatusBar(item, statuses, editor)),
   );
