@@ -78,7 +78,12 @@ export function safeRelativePath(p: string): string | null {
   return norm;
 }
 
-/** Reads `rel` inside `treeDir`, refusing paths and symlinks that leave the tree. */
+const fileCache = new Map<string, { stamp: string; text: string }>();
+
+/**
+ * Reads `rel` inside `treeDir`, refusing paths and symlinks that leave the tree. The review runs on
+ * every edit, so a file is read again only when its size or modification time changed.
+ */
 export function readTreeFile(treeDir: string, rel: string): string | null {
   const safe = safeRelativePath(rel);
   if (!safe) return null;
@@ -86,8 +91,15 @@ export function readTreeFile(treeDir: string, rel: string): string | null {
     const root = fs.realpathSync(treeDir);
     const real = fs.realpathSync(path.join(root, safe));
     if (real !== root && !real.startsWith(root + path.sep)) return null;
-    if (!fs.statSync(real).isFile()) return null;
-    return fs.readFileSync(real, 'utf8');
+    const stat = fs.statSync(real);
+    if (!stat.isFile()) return null;
+    const stamp = `${stat.size}:${stat.mtimeMs}`;
+    const cached = fileCache.get(real);
+    if (cached && cached.stamp === stamp) return cached.text;
+    const text = fs.readFileSync(real, 'utf8');
+    if (fileCache.size > 64) fileCache.clear();
+    fileCache.set(real, { stamp, text });
+    return text;
   } catch {
     return null;
   }

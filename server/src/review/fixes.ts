@@ -10,7 +10,7 @@ import { documentLines } from '../patch/parse';
 import { minimalEdit, renderPatch, type Insertion, type Replacement } from '../patch/render';
 import type { ImagePair, LocatedHunk } from '../patch/types';
 import type { RuleFinding } from '../rules/types';
-import { findingsOf, type ComparedFinding } from './analyze';
+import { findingsOf, RULES, type ComparedFinding } from './analyze';
 import type { QuickFix } from './types';
 
 interface HunkPosition { hunk: LocatedHunk; index: number }
@@ -50,7 +50,8 @@ function splitTopLevelComma(s: string): [string, string] | null {
 function stillReported(pair: ImagePair, finding: RuleFinding, config: ConfigRow, edit: (lines: string[]) => void): boolean {
   const lines = imageLines(pair.post);
   edit(lines);
-  const after = findingsOf(makeImage(pair.path, lines), config);
+  const own = RULES.filter((r) => r.id === finding.rule);
+  const after = findingsOf(makeImage(pair.path, lines), config, own);
   return after.some((f) => f.rule === finding.rule && f.function === finding.function && f.role.split(':')[0] === finding.role.split(':')[0]);
 }
 

@@ -45,7 +45,8 @@ export interface ReviewFinding {
   litmus?: string;
 }
 
-export type TreeSource = 'setting' | 'cli' | 'walk-up' | 'default';
+export type { TreeSource } from '../patch/tree';
+import type { TreeSource } from '../patch/tree';
 
 export interface Review {
   /** The kernel tree used, or null when only the hunks' own lines were analysed. */
