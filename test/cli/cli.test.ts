@@ -73,8 +73,18 @@ describe('kcov-review check', () => {
     const badConfig = run('check', seedPath('004'), '--config', 'RT+SMP');
     expect(badConfig.code).toBe(2);
     expect(badConfig.stderr).toMatch(/unknown config RT\+SMP/);
+    const badDepth = run('check', seedPath('004'), '--depth', '7');
+    expect(badDepth.code).toBe(2);
+    expect(badDepth.stderr).toMatch(/--depth takes 2–4, not 7/);
     expect(run().code).toBe(2);
     expect(run('check', seedPath('004'), '--tree', '/nonexistent-tree').code).toBe(2);
+  });
+
+  it('--depth 3 nests a third activation and keeps the verdicts of seed 004', () => {
+    const r = run('check', seedPath('004'), '--tree', tree, '--depth', '3', '--format', 'json');
+    expect(r.code).toBe(0);
+    const fixed = (JSON.parse(r.stdout) as { findings: { verdict: string; rule: string }[] }).findings.filter((f) => f.verdict === 'fixed');
+    expect(fixed.map((f) => f.rule)).toEqual(['publish-barrier', 'publish-barrier']);
   });
 
   it('repair writes a patch git apply accepts', () => {

@@ -43,6 +43,7 @@ describe('review options', () => {
       configs: ['!RT', 'RT+BHlock', 'RT'],
       defaultTreeDirs: ['/d'],
       timeBudgetMs: 2000,
+      nestingDepth: 2,
     });
     expect(reviewOptions('file:///a/x.patch', { ...DEFAULT_SETTINGS, kernelTree: '/t', configs: ['RT'] }, [])).toMatchObject({ kernelTree: '/t', kernelTreeSource: 'setting', configs: ['RT'] });
   });
@@ -58,5 +59,16 @@ describe('showPreExisting and timeBudgetMs', () => {
     const bad = parseSettings({ kcovReview: { showPreExisting: 'no', timeBudgetMs: -3 } });
     expect([bad.showPreExisting, bad.timeBudgetMs]).toEqual([true, 2000]);
     expect(reviewOptions('file:///x.patch', s, []).timeBudgetMs).toBe(500);
+  });
+});
+
+describe('nestingDepth', () => {
+  it('reads the explorer depth, clamps it to 2..4 and passes it to the review', async () => {
+    const { parseSettings, reviewOptions, hasSettings } = await import('../../server/src/lsp/settings');
+    expect(parseSettings({ kcovReview: { nestingDepth: 3 } }).nestingDepth).toBe(3);
+    expect(parseSettings({ kcovReview: { nestingDepth: 12 } }).nestingDepth).toBe(4);
+    expect(parseSettings({ kcovReview: { nestingDepth: 'deep' } }).nestingDepth).toBe(2);
+    expect(hasSettings({ nestingDepth: 3 })).toBe(true);
+    expect(reviewOptions('file:///a/x.patch', parseSettings({ nestingDepth: 3 }), []).nestingDepth).toBe(3);
   });
 });

@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { activation } from '../../server/src/model/activation';
 import { CONFIGS, type ConfigName } from '../../server/src/model/configs';
 import { mayPreempt, PREEMPT_TABLE } from '../../server/src/model/contexts';
-import { explore } from '../../server/src/model/explorer';
+import { chainSteps, explore, findChain, nestingDepth, runCatalog } from '../../server/src/model/explorer';
+import type { Step } from '../../server/src/model/activation';
 import { ZERO_STATE } from '../../server/src/model/state';
 import { buildView, initParser, sourceImage } from '../../server/src/source';
 import { readKcov } from '../support/kernel';
@@ -145,5 +146,75 @@ describe('explorer on a pre-fix-style fixture (per-CPU irq_area and saved_*)', (
     const t0 = performance.now();
     for (const v of views) explore(v);
     expect(performance.now() - t0).toBeLessThan(5000);
+  });
+});
+
+describe('nesting depth (activations nested on one CPU)', () => {
+  it('clamps the setting to 2..4', () => {
+    expect([undefined, 1, 2, 3, 4, 9, Number.NaN].map((d) => nestingDepth(d))).toEqual([2, 2, 2, 3, 4, 4, 2]);
+  });
+
+  it.each(CONFIGS.map((c) => c.name))('on the pre-fix fixture, depth 3 and 4 find what depth 2 finds under %s: the preemption table is closed under nesting', (c) => {
+    const v = view(fixture(), c);
+    const cells = (d: number) => explore(v, { depth: d }).clobbers.map((x) => `${x.cell}:${x.row.id}`).sort();
+    expect(cells(3)).toEqual(cells(2));
+    expect(cells(4)).toEqual(cells(2));
+  });
+
+  it('finds a writer two levels down and proves the chain step by step', () => {
+    // A hard interrupt that does not touch the cell, interrupted by an NMI that writes it.
+    const text = `struct pcpu { int a; };
+static DEFINE_PER_CPU(struct pcpu, pc);
+void nmi_writer(void)
+{
+\tthis_cpu_ptr(&pc)->a = 1;
+}
+void irq_quiet(void)
+{
+\tbarrier();
+}
+`;
+    const v = view(text, 'RT');
+    const seqs = [
+      { name: 'quiet irq', functions: ['irq_quiet'], contexts: ['hardirq'] as const },
+      { name: 'nmi writer', functions: ['nmi_writer'], contexts: ['nmi'] as const },
+    ];
+    const { runsIn } = runCatalog(v, seqs.map((s) => ({ ...s, contexts: [...s.contexts] })));
+    const hits = (s: Step): 'hit' | 'go' => (s.op === 'percpu' && s.access === 'write' ? 'hit' : 'go');
+    // Depth 2 looks only at hard-irq runs, which never write.
+    expect(findChain('RT', 'hardirq', [], 0, runsIn, hits)).toBeNull();
+    const chain = findChain('RT', 'hardirq', [], 1, runsIn, hits);
+    expect(chain?.via.map((l) => [l.run.context, l.row?.id])).toEqual([['hardirq', 'nmi-interrupts-hardirq']]);
+    expect(chain?.run.context).toBe('nmi');
+    const head = mayPreempt('RT', 'task', 'hardirq', ZERO_STATE).row;
+    if (!chain || !head) throw new Error('no chain');
+    const steps = chainSteps(chain, head, chain.run.steps[0], 'RT', 'overwrites per-CPU pc.a', 'note');
+    expect(steps.map((s) => s.context)).toEqual(['hardirq', 'hardirq', 'nmi', 'nmi']);
+    expect(steps[2].text).toContain('inside the hardirq activation');
+    expect(steps[2].row).toContain('nmi-interrupts-hardirq');
+    expect(steps[3].text).toContain('this_cpu_ptr(&pc)->a = 1');
+  });
+
+  it('a nested softirq on RT+BHlock blocks at entry on the BH lock an outer activation holds', () => {
+    const text = `struct pcpu { int a; };
+static DEFINE_PER_CPU(struct pcpu, pc);
+void sirq_writer(void)
+{
+\tthis_cpu_ptr(&pc)->a = 1;
+}
+void task_quiet(void)
+{
+\tbarrier();
+}
+`;
+    const v = view(text, 'RT+BHlock');
+    const { runsIn } = runCatalog(v, [
+      { name: 'quiet task', functions: ['task_quiet'], contexts: ['task'] },
+      { name: 'softirq writer', functions: ['sirq_writer'], contexts: ['softirq'] },
+    ]);
+    const hits = (s: Step): 'hit' | 'go' => (s.op === 'percpu' && s.access === 'write' ? 'hit' : 'go');
+    const bh = [{ id: 'softirq_ctrl.lock', kind: 'bh' as const, line: 0, fn: 'victim' }];
+    expect(findChain('RT+BHlock', 'task', [], 1, runsIn, hits)?.run.context).toBe('softirq');
+    expect(findChain('RT+BHlock', 'task', bh, 1, runsIn, hits)).toBeNull();
   });
 });

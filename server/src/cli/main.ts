@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CONFIG_NAMES, type ConfigName } from '../model/configs';
+import { DEFAULT_NESTING_DEPTH, MAX_NESTING_DEPTH } from '../model/explorer';
 import { repairDocument } from '../patch/repair';
 import { defaultTreeDirs } from '../patch/tree';
 import { LitmusParseError, parseLitmus } from '../model/memory';
@@ -18,11 +19,12 @@ import { toSarif } from './sarif';
 import { toText } from './text';
 
 export const USAGE = `usage:
-  kcov-review check PATCH... [--tree DIR] [--config NAME,...] [--format text|json|sarif] [--explain]
+  kcov-review check PATCH... [--tree DIR] [--config NAME,...] [--depth N] [--format text|json|sarif] [--explain]
   kcov-review repair PATCH [--tree DIR] [-o OUT]
-  kcov-review reply PATCH [--tree DIR] [--config NAME,...]
+  kcov-review reply PATCH [--tree DIR] [--config NAME,...] [--depth N]
   kcov-review litmus FILE.litmus... [--format text|json]
-configs: ${CONFIG_NAMES.join(', ')} (default: all)`;
+configs: ${CONFIG_NAMES.join(', ')} (default: all)
+depth: activations the context explorer nests on one CPU, ${DEFAULT_NESTING_DEPTH}–${MAX_NESTING_DEPTH} (default ${DEFAULT_NESTING_DEPTH})`;
 
 export interface CliIo {
   out: (s: string) => void;
@@ -36,6 +38,7 @@ interface Args {
   files: string[];
   tree: string | null;
   configs: ConfigName[] | null;
+  depth: number | null;
   format: 'text' | 'json' | 'sarif';
   explain: boolean;
   output: string | null;
@@ -46,7 +49,7 @@ class UsageError extends Error {}
 function parseArgs(argv: readonly string[]): Args {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h') throw new UsageError('');
-  const args: Args = { command, files: [], tree: null, configs: null, format: 'text', explain: false, output: null };
+  const args: Args = { command, files: [], tree: null, configs: null, depth: null, format: 'text', explain: false, output: null };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     const value = (): string => {
@@ -56,6 +59,7 @@ function parseArgs(argv: readonly string[]): Args {
     };
     if (a === '--tree') args.tree = value();
     else if (a === '--config') args.configs = parseConfigs(value());
+    else if (a === '--depth') args.depth = parseDepth(value());
     else if (a === '--format') args.format = parseFormat(value());
     else if (a === '--explain') args.explain = true;
     else if (a === '-o' || a === '--output') args.output = value();
@@ -70,6 +74,12 @@ function parseConfigs(v: string): ConfigName[] {
   const names = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
   for (const n of names) if (!CONFIG_NAMES.includes(n as ConfigName)) throw new UsageError(`unknown config ${n} (known: ${CONFIG_NAMES.join(', ')})`);
   return names as ConfigName[];
+}
+
+function parseDepth(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < DEFAULT_NESTING_DEPTH || n > MAX_NESTING_DEPTH) throw new UsageError(`--depth takes ${DEFAULT_NESTING_DEPTH}–${MAX_NESTING_DEPTH}, not ${v}`);
+  return n;
 }
 
 function parseFormat(v: string): Args['format'] {
@@ -97,6 +107,7 @@ async function review(file: string, text: string, args: Args): Promise<Review> {
     configs: args.configs ?? undefined,
     defaultTreeDirs: cliDefaultDirs(),
   };
+  if (args.depth !== null) options.nestingDepth = args.depth;
   return reviewDocument(text, options);
 }
 

@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_NAMES, type ConfigName } from '../model/configs';
+import { DEFAULT_NESTING_DEPTH, nestingDepth } from '../model/explorer';
 import type { ReviewOptions } from '../review/types';
 
 export const SETTINGS_SECTION = 'kcovReview';
@@ -18,9 +19,11 @@ export interface Settings {
   showPreExisting: boolean;
   /** An analysis running longer is abandoned with a diagnostic naming the stage. */
   timeBudgetMs: number;
+  /** Activations the context explorer nests on one CPU (2–4). */
+  nestingDepth: number;
 }
 
-export const DEFAULT_SETTINGS: Settings = { kernelTree: null, configs: [...CONFIG_NAMES], showPreExisting: true, timeBudgetMs: 2000 };
+export const DEFAULT_SETTINGS: Settings = { kernelTree: null, configs: [...CONFIG_NAMES], showPreExisting: true, timeBudgetMs: 2000, nestingDepth: DEFAULT_NESTING_DEPTH };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -45,6 +48,8 @@ export function parseSettings(raw: unknown, base: Settings = DEFAULT_SETTINGS): 
   if (typeof section.showPreExisting === 'boolean') settings.showPreExisting = section.showPreExisting;
   const budget = section.timeBudgetMs;
   if (typeof budget === 'number' && Number.isFinite(budget) && budget > 0) settings.timeBudgetMs = Math.round(budget);
+  const depth = section.nestingDepth;
+  if (typeof depth === 'number' && Number.isFinite(depth)) settings.nestingDepth = nestingDepth(depth);
   return settings;
 }
 
@@ -52,7 +57,7 @@ export function parseSettings(raw: unknown, base: Settings = DEFAULT_SETTINGS): 
 export function hasSettings(raw: unknown): boolean {
   if (!isRecord(raw)) return false;
   const section = isRecord(raw[SETTINGS_SECTION]) ? (raw[SETTINGS_SECTION] as Record<string, unknown>) : raw;
-  return ['kernelTree', 'configs', 'showPreExisting', 'timeBudgetMs'].some((key) => key in section);
+  return ['kernelTree', 'configs', 'showPreExisting', 'timeBudgetMs', 'nestingDepth'].some((key) => key in section);
 }
 
 /**
@@ -83,6 +88,7 @@ export function reviewOptions(uri: string, settings: Settings, treeDirs: string[
     configs: settings.configs,
     defaultTreeDirs: treeDirs,
     timeBudgetMs: settings.timeBudgetMs,
+    nestingDepth: settings.nestingDepth,
   };
   if (settings.kernelTree !== null) options.kernelTreeSource = 'setting';
   return options;

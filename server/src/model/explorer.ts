@@ -55,18 +55,81 @@ export function runsOf(view: ConfigView, seq: EntrySequence, context: ContextNam
   return combos.map((steps) => ({ seq, context, config, steps, after: statesOf(e.state, steps), entry: e.state, entryCite: `${e.note} (${e.cite})`, truncated }));
 }
 
-/** A per-CPU cell written by the second activation before it blocks on a lock the first holds. */
-interface Clobber { run: Run; upto: number; write: number }
+/** Runs of each sequence per context, computed once: `runs(seq, ctx)`, and every run possible in a context. */
+export function runCatalog(view: ConfigView, sequences: readonly EntrySequence[]): { runs: (seq: EntrySequence, ctx: ContextName) => Run[]; runsIn: (ctx: ContextName) => Run[] } {
+  const bySeq = new Map<string, Run[]>();
+  const byCtx = new Map<ContextName, Run[]>();
+  const runs = (seq: EntrySequence, ctx: ContextName): Run[] => {
+    const key = `${seq.name}\u0000${ctx}`;
+    let r = bySeq.get(key);
+    if (!r) { r = runsOf(view, seq, ctx); bySeq.set(key, r); }
+    return r;
+  };
+  const runsIn = (ctx: ContextName): Run[] => {
+    let r = byCtx.get(ctx);
+    if (!r) { r = sequences.flatMap((sq) => (sq.contexts.includes(ctx) ? runs(sq, ctx) : [])); byCtx.set(ctx, r); }
+    return r;
+  };
+  return { runs, runsIn };
+}
 
-function clobbersOf(runs: readonly Run[], cell: string, held: AbstractState['locks']): Clobber | null {
-  for (const run of runs) {
-    for (let k = 0; k < run.steps.length; k++) {
-      const s = run.steps[k];
-      if (s.op === 'prim' && s.effect.lock?.op === 'acquire' && held.some((h) => h.id === s.lockId)) break;
-      if (s.op === 'percpu' && s.access === 'write' && s.cell === cell) return { run, upto: k, write: k };
+/** How deep the explorer nests activations on one CPU: 2 = one activation preempted or interrupted
+ *  by a second; 3 = the second may itself be preempted by a third; and so on. */
+export const DEFAULT_NESTING_DEPTH = 2;
+export const MAX_NESTING_DEPTH = 4;
+
+export interface ExploreOptions { sequences?: readonly EntrySequence[]; depth?: number }
+
+/** The activations that run between a victim's point and its read-back: the outermost first.
+ *  Each link but the last is preempted (after step `point`, by the next link, allowed by `row`);
+ *  the last one does the access (`write`). */
+export interface ChainLink { run: Run; point: number; row: PreemptRow | null }
+export interface Clobber { run: Run; write: number; via: ChainLink[] }
+
+/** Locks held along a chain (a nested activation blocks on any of them). */
+type Held = AbstractState['locks'];
+
+/**
+ * A run of a `by` activation (or, nested deeper, of an activation preempting it) that does
+ * `hits` on the cell before blocking on a lock held by the activations it runs inside.
+ * Memoised per (context, held locks, depth left).
+ */
+export function findChain(
+  config: ConfigName, by: ContextName, held: Held, depthLeft: number,
+  runsIn: (ctx: ContextName) => readonly Run[], hits: (s: Step) => 'hit' | 'stop' | 'go',
+  memo: Map<string, Clobber | null> = new Map(),
+): Clobber | null {
+  const key = `${by}\u0000${held.map((h) => h.id).sort().join(',')}\u0000${depthLeft}`;
+  if (memo.has(key)) return memo.get(key) ?? null;
+  memo.set(key, null);
+  let found: Clobber | null = null;
+  for (const run of runsIn(by)) {
+    // Point k: after step k (k = -1: at entry, before the first step).
+    for (let k = -1; k < run.steps.length && !found; k++) {
+      if (k >= 0) {
+        const s = run.steps[k];
+        if (s.op === 'prim' && s.effect.lock?.op === 'acquire' && held.some((h) => h.id === s.lockId)) break;
+        const h = hits(s);
+        if (h === 'hit') { found = { run, write: k, via: [] }; break; }
+        if (h === 'stop') break;
+      }
+      if (depthLeft <= 0) continue;
+      const here = k < 0 ? run.entry : run.after[k];
+      for (const inner of CONTEXTS) {
+        const m = mayPreempt(config, by, inner, here);
+        if (!m.allowed || !m.row) continue;
+        const around = [...held, ...here.locks];
+        // An activation that enters holding a per-CPU lock (a softirq on RT+BHlock takes softirq_ctrl.lock)
+        // blocks at once when an activation it runs inside holds it.
+        if (entryState(inner, config).state.locks.some((l) => around.some((h) => h.id === l.id))) continue;
+        const sub = findChain(config, inner, around, depthLeft - 1, runsIn, hits, memo);
+        if (sub) { found = { run: sub.run, write: sub.write, via: [{ run, point: k, row: m.row }, ...sub.via] }; break; }
+      }
     }
+    if (found) break;
   }
-  return null;
+  memo.set(key, found);
+  return found;
 }
 
 export interface ClobberFinding { kind: 'clobber'; cell: string; victim: Run; write: number; point: number; read: number; by: Clobber; row: PreemptRow; proof: ProofStep[] }
@@ -87,23 +150,46 @@ export interface ExploreResult {
 
 const step = (s: Step, context: string, config: ConfigName, text: string, row: string): ProofStep => ({ line: s.line, fn: s.fn, context, config, text, row });
 
+/** Proof steps for the nested activations of a chain: each runs inside the one before, the last does the access. */
+export function chainSteps(chain: Clobber, first: PreemptRow, at: Step, config: ConfigName, access: string, lockNote: string, also?: { text: string; row: string }): ProofStep[] {
+  const links = [...chain.via.map((l) => ({ run: l.run, row: l.row })), { run: chain.run, row: null as PreemptRow | null }];
+  const out: ProofStep[] = [];
+  let row = first;
+  let where = at;
+  links.forEach((l, i) => {
+    const extra = i === 0 && also ? also : null;
+    out.push(step(where, l.run.context, config, `a ${l.run.context} activation on the same CPU runs ${l.run.seq.functions.join('() … ')}()${i > 0 ? ` inside the ${links[i - 1].run.context} activation` : ''}: ${row.text}${extra ? `; ${extra.text}` : ''}`, `${row.id}: ${row.cite}${extra ? `; ${extra.row}` : ''}`));
+    const link = chain.via[i];
+    if (link && link.row) {
+      const p = link.run.steps[Math.max(0, link.point)] ?? where;
+      const state = link.point < 0 ? link.run.entry : link.run.after[link.point];
+      out.push(step(p, link.run.context, config, `state of the ${link.run.context} activation ${link.point < 0 ? 'as it starts' : 'here'}: ${describeState(state)}`, link.point >= 0 && p.op === 'prim' ? `${p.row.names[0]}: ${p.row.cite}` : link.point < 0 ? 'context entry' : 'state'));
+      row = link.row;
+      where = p;
+    }
+  });
+  const w = chain.run.steps[chain.write];
+  out.push(step(w, chain.run.context, config, `${access}: ${w.text}`, lockNote));
+  return out;
+}
+
 function clobberProof(f: Omit<ClobberFinding, 'proof'>): ProofStep[] {
   const { victim: v, by, cell } = f;
   const c = v.config;
   const w = v.steps[f.write];
   const p = v.steps[f.point];
   const r = v.steps[f.read];
-  const bw = by.run.steps[by.write];
-  const rows: ProofStep[] = [
+  return [
     step(v.steps[0] ?? w, v.context, c, `${v.seq.functions[0]}() runs in ${v.context} context: ${v.entryCite}`, 'context entry'),
     step(w, v.context, c, `writes per-CPU ${cell}: ${w.text}`, w.op === 'percpu' ? 'per-CPU access' : ''),
     step(p, v.context, c, `state here: ${describeState(v.after[f.point])}`, p.op === 'prim' ? `${p.row.names[0]}: ${p.row.cite}` : 'state'),
-    step(p, by.run.context, c, `a ${by.run.context} activation on the same CPU runs ${by.run.seq.functions.join('() … ')}(): ${f.row.text}`, `${f.row.id}: ${f.row.cite}`),
-    step(bw, by.run.context, c, `overwrites per-CPU ${cell}: ${bw.text}`, `${LOCK_BLOCKS.id} does not stop it: the lock is not held by the preempted activation here`),
+    ...chainSteps(by, f.row, p, c, `overwrites per-CPU ${cell}`, `${LOCK_BLOCKS.id} does not stop it: the lock is not held by the preempted activation${by.via.length > 0 ? 's' : ''} here`),
     step(r, v.context, c, cell.endsWith('[]') ? `still uses the per-CPU buffer ${cell} until here, now also written by the other activation: ${r.text}` : `reads back ${cell}, now the other activation's value: ${r.text}`, 'per-CPU access'),
   ];
-  return rows;
 }
+
+/** The context of the activation that first runs inside the victim (the head of the chain). */
+export const chainHead = (c: Clobber): Run => c.via[0]?.run ?? c.run;
 
 /** Points (indices; the activation is preempted after that step) between a write and its read-back. */
 function windows(run: Run): { cell: string; write: number; read: number }[] {
@@ -124,15 +210,39 @@ function windows(run: Run): { cell: string; write: number; read: number }[] {
 
 const CTXS: readonly ContextName[] = CONTEXTS;
 
-/** Invariant 1 on one view (one image, one configuration). */
-export function explore(view: ConfigView, sequences: readonly EntrySequence[] = ENTRY_SEQUENCES): ExploreResult {
-  const config = view.config.name;
-  const runsBy = new Map<string, Run[]>();
-  const runs = (seq: EntrySequence, ctx: ContextName): Run[] => {
-    const key = `${seq.name}\u0000${ctx}`;
-    let r = runsBy.get(key);
-    if (!r) { r = runsOf(view, seq, ctx); runsBy.set(key, r); }
+/** The depth asked for, within [2, MAX_NESTING_DEPTH]. */
+export function nestingDepth(depth: number | undefined): number {
+  if (depth === undefined || !Number.isFinite(depth)) return DEFAULT_NESTING_DEPTH;
+  return Math.min(MAX_NESTING_DEPTH, Math.max(2, Math.floor(depth)));
+}
+
+/** A result computed once per (view, nesting depth): the explorers' results, cached for the rules. */
+export function cachedPerDepth<T>(compute: (view: ConfigView, depth: number) => T): (view: ConfigView, depth?: number) => T {
+  const cache = new WeakMap<ConfigView, Map<number, T>>();
+  return (view, depth) => {
+    const d = nestingDepth(depth);
+    let perView = cache.get(view);
+    if (!perView) { perView = new Map(); cache.set(view, perView); }
+    let r = perView.get(d);
+    if (r === undefined) { r = compute(view, d); perView.set(d, r); }
     return r;
+  };
+}
+
+/** A chain target: the first write of a per-CPU cell. */
+const writes = (cell: string) => (s: Step): 'hit' | 'go' => (s.op === 'percpu' && s.access === 'write' && s.cell === cell ? 'hit' : 'go');
+
+/** Invariant 1 on one view (one image, one configuration). */
+export function explore(view: ConfigView, options: ExploreOptions = {}): ExploreResult {
+  const config = view.config.name;
+  const sequences = options.sequences ?? ENTRY_SEQUENCES;
+  const depth = nestingDepth(options.depth);
+  const { runs, runsIn } = runCatalog(view, sequences);
+  const memos = new Map<string, Map<string, Clobber | null>>();
+  const memoFor = (cell: string): Map<string, Clobber | null> => {
+    let m = memos.get(cell);
+    if (!m) { m = new Map(); memos.set(cell, m); }
+    return m;
   };
   const clobbers = new Map<string, ClobberFinding>();
   const scenarios = new Map<string, ExcludedScenario & { allowed: boolean }>();
@@ -159,17 +269,17 @@ export function explore(view: ConfigView, sequences: readonly EntrySequence[] = 
         for (const win of windows(run)) {
           windowCells.add(win.cell);
           if (clobbers.has(win.cell)) continue;
-          for (let p = win.write; p < win.read && !clobbers.has(win.cell); p++) {
+          // Shortest chains first: every point with one nested activation, then with two...
+          for (let d = 0; d <= depth - 2 && !clobbers.has(win.cell); d++) for (let p = win.write; p < win.read && !clobbers.has(win.cell); p++) {
             for (const by of CTXS) {
               const m = mayPreempt(config, ctx, by, run.after[p]);
               const sk = `${win.cell}\u0000${ctx}\u0000${by}`;
               const sc = scenarios.get(sk) ?? { cell: win.cell, victim: ctx, by, row: m.row?.id ?? 'none', why: m.why, allowed: false };
               scenarios.set(sk, sc);
               if (!m.allowed || !m.row) continue;
-              const other = sequences.flatMap((sq) => (sq.contexts.includes(by) ? runs(sq, by) : []));
-              const hit = clobbersOf(other, win.cell, run.after[p].locks);
+              const hit = findChain(config, by, run.after[p].locks, d, runsIn, writes(win.cell), memoFor(win.cell));
               if (!hit) {
-                if (!sc.allowed) Object.assign(sc, { allowed: true, row: m.row.id, why: `${m.row.text}, but no ${by} activation writes ${win.cell} before blocking on a lock held here (${LOCK_BLOCKS.id}) or at all` });
+                if (!sc.allowed) Object.assign(sc, { allowed: true, row: m.row.id, why: `${m.row.text}, but no ${by} activation writes ${win.cell} before blocking on a lock held here (${LOCK_BLOCKS.id}) or at all${depth > 2 ? `, nor one nested inside it (depth ${depth})` : ''}` });
                 continue;
               }
               const base = { kind: 'clobber' as const, cell: win.cell, victim: run, write: win.write, point: p, read: win.read, by: hit, row: m.row };

@@ -8,9 +8,9 @@
 import type { ConfigView } from '../source/types';
 import type { ConfigName } from './configs';
 import { CONTEXTS, LOCK_BLOCKS, currentRow, mayPreempt, ownCurrent, type ContextName, type CurrentRow, type PreemptRow } from './contexts';
-import { ENTRY_SEQUENCES, runsOf, type EntrySequence, type ProofStep, type Run } from './explorer';
+import { ENTRY_SEQUENCES, runCatalog, chainSteps, findChain, nestingDepth, type Clobber, type ExploreOptions, type ProofStep, type Run } from './explorer';
 import type { Step } from './activation';
-import { describeState, type AbstractState } from './state';
+import { describeState } from './state';
 
 /** Which cells hold saved task state: kcov's names for them, as data. */
 export const SAVED_STATE = {
@@ -39,21 +39,13 @@ function saveWindows(run: Run): SaveWindow[] {
   return [...out.values()];
 }
 
-/** A run in another task that reads the saved cell before saving into it, and before blocking on a lock held at the point. */
-function restoresForeign(runs: readonly Run[], cell: string, held: AbstractState['locks']): { run: Run; read: number } | null {
-  for (const run of runs) {
-    for (let k = 0; k < run.steps.length; k++) {
-      const s = run.steps[k];
-      if (s.op === 'prim' && s.effect.lock?.op === 'acquire' && held.some((h) => h.id === s.lockId)) break;
-      if (!cellStep(s) || s.cell !== cell) continue;
-      if (s.access === 'write') break;
-      if (s.access === 'read') return { run, read: k };
-    }
-  }
-  return null;
-}
+/** A chain target: a read of the saved cell before the activation saves into it itself. */
+const restores = (cell: string) => (s: Step): 'hit' | 'stop' | 'go' => {
+  if (!cellStep(s) || s.cell !== cell) return 'go';
+  return s.access === 'read' ? 'hit' : s.access === 'write' ? 'stop' : 'go';
+};
 
-export interface ForeignRestore { cell: string; victim: Run; save: number; point: number; restore: number; by: { run: Run; read: number }; row: PreemptRow; current: CurrentRow; proof: ProofStep[] }
+export interface ForeignRestore { cell: string; victim: Run; save: number; point: number; restore: number; by: Clobber; row: PreemptRow; current: CurrentRow; proof: ProofStep[] }
 /** Saved cells proven safe, with why. */
 export interface KeptState { cell: string; context: ContextName; why: string; row: string }
 export interface SavedStateResult { foreign: ForeignRestore[]; kept: KeptState[]; truncated: boolean }
@@ -66,27 +58,23 @@ function foreignProof(f: Omit<ForeignRestore, 'proof'>): ProofStep[] {
   const c = v.config;
   const save = v.steps[f.save];
   const p = v.steps[f.point];
-  const r = f.by.run.steps[f.by.read];
   return [
     ps(v.steps[0] ?? save, v.context, c, `${v.seq.functions[0]}() runs in ${v.context} context (${ownCurrent(c, v.context)}): ${v.entryCite}`, v.context === 'task' ? 'context entry' : `${currentRow(c, 'task', v.context).id}: ${currentRow(c, 'task', v.context).cite}`),
     ps(save, v.context, c, `saves its task's state into per-CPU ${f.cell}: ${save.text}`, `saved state: ${SAVED_STATE.cite}`),
     ps(p, v.context, c, `state here: ${describeState(v.after[f.point])}`, p.op === 'prim' ? `${p.row.names[0]}: ${p.row.cite}` : 'state'),
-    ps(p, f.by.run.context, c, `a ${f.by.run.context} activation on the same CPU runs ${f.by.run.seq.functions.join('() … ')}(): ${f.row.text}; ${f.current.text}`, `${f.row.id}: ${f.row.cite}; ${f.current.id}: ${f.current.cite}`),
-    ps(r, f.by.run.context, c, `reads ${f.cell}, saved from the other task, to restore into its own current: ${r.text}`, `${LOCK_BLOCKS.id} does not stop it: the lock is not held by the preempted activation here`),
+    ...chainSteps(f.by, f.row, p, c, `reads ${f.cell}, saved from the other task, to restore into its own current`, `${LOCK_BLOCKS.id} does not stop it: the lock is not held by the preempted activation here`, { text: f.current.text, row: `${f.current.id}: ${f.current.cite}` }),
     ps(v.steps[f.restore], v.context, c, `restores from ${f.cell} here, in the task it saved from; the other task may have taken or overwritten that state: ${v.steps[f.restore].text}`, 'per-CPU access'),
   ];
 }
 
 /** Invariant 4 on one view (one image, one configuration). */
-export function exploreSavedState(view: ConfigView, sequences: readonly EntrySequence[] = ENTRY_SEQUENCES): SavedStateResult {
+export function exploreSavedState(view: ConfigView, options: ExploreOptions = {}): SavedStateResult {
   const config = view.config.name;
-  const runCache = new Map<string, Run[]>();
-  const runs = (seq: EntrySequence, ctx: ContextName): Run[] => {
-    const key = `${seq.name}\u0000${ctx}`;
-    let r = runCache.get(key);
-    if (!r) { r = runsOf(view, seq, ctx); runCache.set(key, r); }
-    return r;
-  };
+  const sequences = options.sequences ?? ENTRY_SEQUENCES;
+  const depth = nestingDepth(options.depth);
+  const memos = new Map<string, Map<string, Clobber | null>>();
+  const { runs, runsIn } = runCatalog(view, sequences);
+
   const foreign = new Map<string, ForeignRestore>();
   const kept = new Map<string, KeptState>();
   let truncated = false;
@@ -102,14 +90,15 @@ export function exploreSavedState(view: ConfigView, sequences: readonly EntrySeq
           }
           if (foreign.has(win.cell)) continue;
           const reasons: string[] = [];
-          for (let p = win.save; p < win.restore && !foreign.has(win.cell); p++) {
+          for (let d = 0; d <= depth - 2 && !foreign.has(win.cell); d++) for (let p = win.save; p < win.restore && !foreign.has(win.cell); p++) {
             for (const by of CTXS) {
               const m = mayPreempt(config, ctx, by, run.after[p]);
               if (!m.allowed || !m.row) { reasons.push(`${m.row?.id ?? 'none'}: ${m.why}`); continue; }
               const cur = currentRow(config, ctx, by);
               if (cur.sameTask) { reasons.push(`${cur.id}: ${cur.text}`); continue; }
-              const other = sequences.flatMap((sq) => (sq.contexts.includes(by) ? runs(sq, by) : []));
-              const hit = restoresForeign(other, win.cell, run.after[p].locks);
+              let memo = memos.get(win.cell);
+              if (!memo) { memo = new Map(); memos.set(win.cell, memo); }
+              const hit = findChain(config, by, run.after[p].locks, d, runsIn, restores(win.cell), memo);
               if (!hit) { reasons.push(`${m.row.id}: no ${by} activation reads ${win.cell} before saving into it or blocking on a lock held here`); continue; }
               const base = { cell: win.cell, victim: run, save: win.save, point: p, restore: win.restore, by: hit, row: m.row, current: cur };
               foreign.set(win.cell, { ...base, proof: foreignProof(base) });

@@ -104,7 +104,7 @@ export async function reviewSourceFile(text: string, path: string, options: Revi
   const lines = text.split('\n').slice(0, text.endsWith('\n') ? -1 : undefined);
   const pair = buildImages(KCOV_PATH, lines, [], 'tree');
   const configs = configsOf(options);
-  const findings: ReviewFinding[] = compareImages(pair, configs).map((c) => ({
+  const findings: ReviewFinding[] = compareImages(pair, configs, RULES, { nestingDepth: options.nestingDepth }).map((c) => ({
     rule: c.finding.rule, severity: 'warning', verdict: c.verdict, configs: c.configs, function: c.finding.function, file: path,
     patchLine: c.finding.line, sourceLine: c.finding.line + 1, image: 'post', message: c.finding.message, trace: c.finding.trace, fixes: [],
   }));
@@ -205,7 +205,7 @@ async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (s
       message: `kcov.c tests ${unknown.join(', ')}, which the configuration table does not set: treated as not set (code under them is not analysed). Add them to the table (server/src/model/configs.ts) to change that.` });
   }
   const reader = tree ? readerOfTree(tree.path) : null;
-  const env = reader ? { reader } : {};
+  const env = { ...(reader ? { reader } : {}), nestingDepth: options.nestingDepth };
   for (const { pair, fileHunks } of analysed) {
     const broken = brokenPostImage(pair, configs);
     if (broken) {

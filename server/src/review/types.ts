@@ -70,6 +70,8 @@ export interface ReviewOptions {
   configs?: ConfigName[];
   /** Abandon the analysis (with a diagnostic naming the stage) when it runs longer than this. */
   timeBudgetMs?: number;
+  /** Activations the context explorer nests on one CPU (default 2: one preempting activation). */
+  nestingDepth?: number;
   /** Where to look for the embedded default tree (Debian 6.12 files extracted by scripts/setup-kernel.sh). */
   defaultTreeDirs?: string[];
 }

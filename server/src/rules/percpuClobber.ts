@@ -4,33 +4,26 @@
  * it wherever the preemption table allows); and per-CPU data is never touched with preemption and
  * migration both enabled (docs/rules/percpu-clobber.md).
  */
-import { explore, type ExploreResult } from '../model/explorer';
-import type { ConfigView } from '../source/types';
+import { chainHead, explore, cachedPerDepth, type ExploreResult } from '../model/explorer';
 import { toTrace } from './trace';
 import type { Rule, RuleFinding, RuleInput } from './types';
 
 export const PERCPU_CLOBBER = 'percpu-clobber';
 
-const cache = new WeakMap<ConfigView, ExploreResult>();
-
-export function exploreCached(view: ConfigView): ExploreResult {
-  let r = cache.get(view);
-  if (!r) { r = explore(view); cache.set(view, r); }
-  return r;
-}
+export const exploreCached = cachedPerDepth((view, depth): ExploreResult => explore(view, { depth }));
 
 function run(input: RuleInput): RuleFinding[] {
   const { view } = input;
   const file = view.image.path;
   const config = view.config.name;
-  const r = exploreCached(view);
+  const r = exploreCached(view, input.env?.nestingDepth);
   const clobbers = r.clobbers.map((c): RuleFinding => {
     const w = c.victim.steps[c.write];
     const rd = c.victim.steps[c.read];
     return {
       rule: PERCPU_CLOBBER, severity: 'error', config, function: w.fn, role: `clobber:${c.cell}`, line: w.line,
       span: [Math.min(w.line, rd.line), Math.max(w.line, rd.line)],
-      message: `per-CPU ${c.cell} written in ${c.victim.context} context is read back later, but a ${c.by.run.context} activation on the same CPU can overwrite it in between on ${config} (${c.row.id})`,
+      message: `per-CPU ${c.cell} written in ${c.victim.context} context is read back later, but a ${chainHead(c.by).context} activation on the same CPU can overwrite it in between on ${config} (${c.row.id})`,
       trace: toTrace(file, c.proof), fix: null,
     };
   });

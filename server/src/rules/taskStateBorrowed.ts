@@ -3,31 +3,25 @@
  * restored into the task it was saved from, also when on PREEMPT_RT the softirq runs in a borrowed
  * task_struct and another task's BH section can run in between (docs/rules/task-state-borrowed.md).
  */
+import { chainHead, cachedPerDepth } from '../model/explorer';
 import { exploreSavedState, type SavedStateResult } from '../model/savedState';
-import type { ConfigView } from '../source/types';
 import { toTrace } from './trace';
 import type { Rule, RuleFinding, RuleInput } from './types';
 
 export const TASK_STATE_BORROWED = 'task-state-borrowed';
 
-const cache = new WeakMap<ConfigView, SavedStateResult>();
-
-export function savedStateCached(view: ConfigView): SavedStateResult {
-  let r = cache.get(view);
-  if (!r) { r = exploreSavedState(view); cache.set(view, r); }
-  return r;
-}
+export const savedStateCached = cachedPerDepth((view, depth): SavedStateResult => exploreSavedState(view, { depth }));
 
 function run(input: RuleInput): RuleFinding[] {
   const { view } = input;
   const config = view.config.name;
-  return savedStateCached(view).foreign.map((f): RuleFinding => {
+  return savedStateCached(view, input.env?.nestingDepth).foreign.map((f): RuleFinding => {
     const s = f.victim.steps[f.save];
     const r = f.victim.steps[f.restore];
     return {
       rule: TASK_STATE_BORROWED, severity: 'error', config, function: s.fn, role: `foreign-restore:${f.cell}`, line: s.line,
       span: [Math.min(s.line, r.line), Math.max(s.line, r.line)],
-      message: `task state saved into per-CPU ${f.cell} in ${f.victim.context} context can be restored into another task on ${config}: a ${f.by.run.context} activation in a different task (${f.current.id}) reads it in between (${f.row.id})`,
+      message: `task state saved into per-CPU ${f.cell} in ${f.victim.context} context can be restored into another task on ${config}: a ${chainHead(f.by).context} activation in a different task (${f.current.id}) reads it in between (${f.row.id})`,
       trace: toTrace(view.image.path, f.proof), fix: null,
     };
   });

@@ -9,6 +9,8 @@ import type { ConfigView } from '../source/types';
 /** What the review knows beyond the image: the documented reader of the tree in use. */
 export interface RuleEnv {
   reader?: ReaderSpec;
+  /** Activations nested on one CPU by the context explorer (2 = one preempting activation; setting kcovReview.nestingDepth). */
+  nestingDepth?: number;
 }
 
 export interface RuleInput {
