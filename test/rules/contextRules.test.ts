@@ -46,14 +46,24 @@ describe('mutants of the real 6.12 kcov.c', () => {
     expect(f.trace.map((t) => t.text).join('\n')).toMatch(/local_lock_irqsave[\s\S]*still held/);
   });
 
-  it('vmalloc() moved inside the locked region: might-sleep on !RT only (hard IRQs off there; a sleeping local lock on RT)', () => {
+  // The issue expected "!RT only", on the reading that a local_lock is only a sleeping lock on RT. The
+  // table says otherwise: on PREEMPT_RT local_lock_irqsave() takes a per-CPU spinlock_t, and
+  // rt_spin_lock() enters an RCU read-side section whose depth might_sleep() checks
+  // (include/linux/local_lock_internal.h, kernel/locking/spinlock_rt.c, kernel/sched/core.c).
+  it('vmalloc() moved inside the locked region: might-sleep on every configuration, for a different reason on !RT and RT', () => {
     const m = mutate(readKcov(),
       '\t\tlocal_unlock_irqrestore(&kcov_percpu_data.lock, flags);\n\t\tarea = in_task() ? vmalloc(size * sizeof(unsigned long)) : NULL;\n',
       '\t\tarea = in_task() ? vmalloc(size * sizeof(unsigned long)) : NULL;\n\t\tlocal_unlock_irqrestore(&kcov_percpu_data.lock, flags);\n');
-    expect(firing(mightSleepRule, m, 'sleep:vmalloc@kcov_remote_start')).toEqual(['!RT']);
+    expect(firing(mightSleepRule, m, 'sleep:vmalloc@kcov_remote_start')).toEqual(ALL);
     const f = run(mightSleepRule, m, '!RT')[0];
     expect(f.message).toContain('hard interrupts are disabled');
     expect(f.trace.some((t) => t.text.includes('local_lock_irqsave'))).toBe(true);
+    for (const c of ['RT', 'RT+BHlock'] as const) {
+      const rt = run(mightSleepRule, m, c)[0];
+      expect(rt.message).toContain('RCU read-side critical section');
+      expect(rt.message).not.toContain('hard interrupts');
+      expect(rt.trace[rt.trace.length - 1].text).toMatch(/migrate=1, rcu=1, holds kcov_percpu_data\.lock \(sleeping\)/);
+    }
   });
 
   it('a this_cpu_ptr() access after the unlock in task context: percpu-clobber (unpinned) on every configuration', () => {
@@ -98,6 +108,21 @@ describe('hand-written fixtures', () => {
     expect(run(lockBalanceRule, callee, 'RT')).toEqual([]);
   });
 
+  it('lock-balance: a trylock holds the lock only on the side of the branch where it returned true', () => {
+    expect(run(lockBalanceRule, locked('\tif (spin_trylock(&l)) {\n\t\tx++;\n\t\tspin_unlock(&l);\n\t}\n\treturn x;'), 'RT')).toEqual([]);
+    expect(run(lockBalanceRule, locked('\tif (!spin_trylock(&l))\n\t\treturn -1;\n\tx++;\n\tspin_unlock(&l);\n\treturn 0;'), '!RT')).toEqual([]);
+    expect(run(lockBalanceRule, locked('\tint ok = raw_spin_trylock(&r);\n\tif (ok)\n\t\traw_spin_unlock(&r);\n\treturn 0;'), 'RT')).toEqual([]);
+    expect(firing(lockBalanceRule, locked('\tif (spin_trylock(&l))\n\t\treturn 1;\n\treturn 0;'), 'unreleased:l')).toEqual(ALL);
+    // Sparse's __cond_lock(x, c): x held where c is true.
+    expect(firing(lockBalanceRule, locked('\tif (__cond_lock(&l, x > 2))\n\t\treturn 1;\n\treturn 0;'), 'unreleased:l')).toEqual(ALL);
+    expect(run(lockBalanceRule, locked('\tif (__cond_lock(&l, x > 2))\n\t\tspin_unlock(&l);\n\treturn 0;'), 'RT')).toEqual([]);
+  });
+
+  it('might-sleep: a trylock never waits, so a sleeping lock taken by trylock in atomic context is fine; mutex_lock is not', () => {
+    expect(run(mightSleepRule, locked('\traw_spin_lock(&r);\n\tif (mutex_trylock(&m))\n\t\tmutex_unlock(&m);\n\traw_spin_unlock(&r);\n\treturn 0;'), 'RT')).toEqual([]);
+    expect(firing(mightSleepRule, locked('\traw_spin_lock(&r);\n\tmutex_lock(&m);\n\tmutex_unlock(&m);\n\traw_spin_unlock(&r);\n\treturn 0;'), 'sleep:mutex_lock@f')).toEqual(ALL);
+  });
+
   it('lock-balance: a function annotated __must_hold() called without the lock (the parameter mapped to the argument)', () => {
     const text = `struct kcov { spinlock_t lock; int n; };
 static DEFINE_SPINLOCK(kcov_remote_lock);
@@ -131,10 +156,12 @@ void f(struct kcov *k)
     expect(firing(mightSleepRule, locked('\traw_spin_lock(&r);\n\tvmalloc(8);\n\traw_spin_unlock(&r);\n\treturn 0;'), 'sleep:vmalloc@f')).toEqual(ALL);
   });
 
-  it('might-sleep: GFP_ATOMIC does not sleep; vmalloc after the unlock is fine; under local_lock_irqsave only !RT', () => {
+  it('might-sleep: GFP_ATOMIC does not sleep; vmalloc after the unlock is fine; under local_lock_irqsave on every configuration', () => {
     expect(run(mightSleepRule, locked('\tspin_lock(&l);\n\tkmalloc(8, GFP_ATOMIC);\n\tspin_unlock(&l);\n\treturn 0;'), 'RT')).toEqual([]);
     expect(run(mightSleepRule, locked('\tspin_lock(&l);\n\tspin_unlock(&l);\n\tvmalloc(8);\n\treturn 0;'), '!RT')).toEqual([]);
-    expect(firing(mightSleepRule, locked('\tlocal_lock_irqsave(&pcpu.lock, flags);\n\tvmalloc(8);\n\tlocal_unlock_irqrestore(&pcpu.lock, flags);\n\treturn 0;'), 'sleep:vmalloc@f')).toEqual(['!RT']);
+    expect(firing(mightSleepRule, locked('\tlocal_lock_irqsave(&pcpu.lock, flags);\n\tvmalloc(8);\n\tlocal_unlock_irqrestore(&pcpu.lock, flags);\n\treturn 0;'), 'sleep:vmalloc@f')).toEqual(ALL);
+    // Blocking on another sleeping lock inside a local_lock section is fine on RT; on !RT it is a spinning lock with IRQs off.
+    expect(firing(mightSleepRule, locked('\tlocal_lock_irqsave(&pcpu.lock, flags);\n\tspin_lock(&l);\n\tspin_unlock(&l);\n\tlocal_unlock_irqrestore(&pcpu.lock, flags);\n\treturn 0;'), 'sleeping-lock:l@f')).toEqual([]);
   });
 
   it('might-sleep: on RT local_bh_disable() enters an RCU read-side section, so sleeping inside it is reported there too', () => {

@@ -13,7 +13,8 @@ import { effectOfCall, findPrimitive, type Effect, type PrimitiveRow } from './s
 import { summarizeViewDetailed, type Guard, type ModelEvent } from './summary';
 
 export type StepOp =
-  | { op: 'prim'; name: string; effect: Effect; row: PrimitiveRow; lockId: string; args: string[] }
+  /** `attempt`: a trylock that succeeded on this path (it never waits for the lock). */
+  | { op: 'prim'; name: string; effect: Effect; row: PrimitiveRow; lockId: string; args: string[]; attempt?: boolean }
   | { op: 'percpu'; cell: string; access: 'read' | 'write' | 'ptr' }
   | { op: 'task'; cell: string; access: 'read' | 'write' }
   | { op: 'return' }
@@ -210,7 +211,8 @@ function callSteps(ev: Extract<ModelEvent, { kind: 'call' }>, assigns: ReadonlyM
   }
   const macro = w.view.macros.get(ev.name);
   if (macro && macro.params && !w.view.functions.has(ev.name)) {
-    const steps: Step[] = expandMacro(macro, ev.args).map((c) => {
+    // A trylock inside a macro cannot be tied to the branch that tests it: left out.
+    const steps: Step[] = expandMacro(macro, ev.args).filter((c) => effectOfCall(c.name, w.config)?.lock?.op !== 'try').map((c) => {
       const effect = effectOfCall(c.name, w.config) as Effect;
       const prow = findPrimitive(c.name) as PrimitiveRow;
       return { ...at, text: `${ev.text.trim()} → ${c.text}`, op: 'prim', name: c.name, effect, row: prow, lockId: lockIdOf(c.name, c.args, effect, assigns, frame), args: c.args };
@@ -234,6 +236,32 @@ function callSteps(ev: Extract<ModelEvent, { kind: 'call' }>, assigns: ReadonlyM
   return paths;
 }
 
+/** A trylock call (`spin_trylock(&l)`, sparse `__cond_lock(l, c)`) not yet tested by a branch:
+ *  the lock is held only on the side of the branch where the call's value is true. */
+interface PendingTry { call: string; names: string[]; step: Extract<Step, { op: 'prim' }> }
+
+function tryLockOf(ev: Extract<ModelEvent, { kind: 'call' }>, assigns: ReadonlyMap<string, string>, frame: Frame, w: Walk): PendingTry | null {
+  const row = findPrimitive(ev.name);
+  const effect = row ? effectOfCall(ev.name, w.config) : null;
+  if (!row || !effect || effect.lock?.op !== 'try') return null;
+  const taken: Effect = { ...effect, lock: { op: 'acquire', kind: effect.lock.kind } };
+  const step: Extract<Step, { op: 'prim' }> = { op: 'prim', name: ev.name, effect: taken, row, lockId: lockIdOf(ev.name, ev.args, taken, assigns, frame), args: ev.args, attempt: true, fn: frame.fn, line: ev.line, text: ev.text.replace(/\s+/g, ' ') };
+  return { call: norm(ev.text), names: [], step };
+}
+
+/** Whether a branch decides a pending trylock: true (held on this side), false (not held), null (it does not test it). */
+function tryOutcome(t: PendingTry, ev: Extract<ModelEvent, { kind: 'branch' }>, w: Walk): boolean | null {
+  const cond = ev.cond.replace(/^\((.*)\)$/s, '$1');
+  const keys = [t.call, ...t.names];
+  if (!keys.some((k) => norm(cond).includes(k))) return null;
+  const withValue = (v: boolean): ReadonlyMap<string, boolean> => new Map([...w.atoms, ...keys.map((k): [string, boolean] => [k, v])]);
+  const ifTrue = evalCondition(cond, w.preds, withValue(true));
+  const ifFalse = evalCondition(cond, w.preds, withValue(false));
+  if (ifTrue === ev.taken && ifFalse !== ev.taken) return true;
+  if (ifFalse === ev.taken && ifTrue !== ev.taken) return false;
+  return null;
+}
+
 function functionPaths(name: string, frame: Frame, w: Walk): Step[][] {
   const summary = summarizeViewDetailed(w.view).get(name);
   if (!summary) return [[]];
@@ -243,14 +271,25 @@ function functionPaths(name: string, frame: Frame, w: Walk): Step[][] {
   for (const path of summary.paths) {
     let prefixes: Step[][] = [[]];
     const assigns = new Map<string, string>();
+    const tries: PendingTry[] = [];
     let dead = false;
     for (const ev of path.events) {
       if (ev.kind === 'branch') {
         const fact = factFor(ev.cond, w.stack);
         if ((fact && fact.value !== ev.taken) || contradicts(ev, w.preds, w.atoms)) { dead = true; break; }
+        for (const t of [...tries]) {
+          const outcome = tryOutcome(t, ev, w);
+          if (outcome === null) continue;
+          tries.splice(tries.indexOf(t), 1);
+          if (outcome) prefixes = prefixes.map((p) => [...p, { ...t.step, line: ev.line, text: `${t.step.text} (true here: ${ev.cond.replace(/\s+/g, ' ')})` }]);
+        }
         continue;
       }
-      if (ev.kind === 'assign') { assigns.set(ev.name, resolve(ev.value, assigns, frame)); continue; }
+      if (ev.kind === 'assign') {
+        assigns.set(ev.name, resolve(ev.value, assigns, frame));
+        for (const t of tries) if (norm(ev.value) === t.call) t.names.push(ev.name);
+        continue;
+      }
       if (ev.kind === 'return') { prefixes = prefixes.map((p) => [...p, { op: 'return', fn: name, line: ev.line, text: 'return' }]); continue; }
       if (ev.kind === 'access') {
         const c = classifyAccess(ev.object, ev.field, assigns, frame);
@@ -276,6 +315,8 @@ function functionPaths(name: string, frame: Frame, w: Walk): Step[][] {
         continue;
       }
       if (ev.kind !== 'call') continue;
+      const attempt = tryLockOf(ev, assigns, frame, w);
+      if (attempt) { tries.push(attempt); continue; }
       const alts = callSteps(ev, assigns, frame, w);
       if (!alts || (alts.length === 1 && alts[0].length === 0)) continue;
       prefixes = cap(prefixes.flatMap((p) => alts.map((a) => [...p, ...a])), w);

@@ -18,7 +18,9 @@ export interface Effect {
   bh: number;
   rcu: number;
   /** Lock taken (+) or released (-), with its kind under this configuration. */
-  lock: { op: 'acquire' | 'release'; kind: LockKind } | null;
+  /** Lock taken (+) or released (-), with its kind under this configuration; `try`: taken only where
+   *  the call's value is true (trylock), decided at the branch that tests it. */
+  lock: { op: 'acquire' | 'release' | 'try'; kind: LockKind } | null;
   mightSleep: boolean;
   barrier: BarrierKind;
   /** Whether this primitive is a store and whether it orders earlier stores before it (release). */
@@ -78,47 +80,89 @@ export const PRIMITIVES: readonly PrimitiveRow[] = [
     },
     cite: 'include/linux/bottom_half.h; kernel/softirq.c',
   },
-  // Locks.
+  // Locks. On PREEMPT_RT local_lock_t is a per-CPU spinlock_t and spinlock_t is an rtmutex: taking one
+  // disables migration and enters an RCU read-side section (include/linux/local_lock_internal.h
+  // __local_lock(); kernel/locking/spinlock_rt.c rt_spin_lock(): rcu_read_lock(); migrate_disable()),
+  // so sleeping inside one is still a bug there; only blocking on another sleeping lock is allowed.
   {
-    names: ['local_lock_irqsave', 'local_lock_irq'], summary: 'Per-CPU local lock with interrupts off on !RT; on PREEMPT_RT a per-CPU sleeping spinlock that only disables migration.',
+    names: ['local_lock_irqsave', 'local_lock_irq'], summary: 'Per-CPU local lock with interrupts off on !RT; on PREEMPT_RT a per-CPU spinlock_t: migration off, RCU read side, interrupts stay on.',
     effects: {
       '!RT': { hardirq: 1, lock: { op: 'acquire', kind: 'local' } },
-      'RT+BHlock': { migrate: 1, lock: { op: 'acquire', kind: 'sleeping' } },
-      RT: { migrate: 1, lock: { op: 'acquire', kind: 'sleeping' } },
+      'RT+BHlock': { migrate: 1, rcu: 1, lock: { op: 'acquire', kind: 'sleeping' } },
+      RT: { migrate: 1, rcu: 1, lock: { op: 'acquire', kind: 'sleeping' } },
     },
-    cite: `${LOCKTYPES} "local_lock" and "local_lock on RT"`,
+    cite: `${LOCKTYPES} "local_lock" and "local_lock on PREEMPT_RT"; include/linux/local_lock_internal.h __local_lock_irqsave(); kernel/locking/spinlock_rt.c rt_spin_lock()`,
   },
   {
     names: ['local_unlock_irqrestore', 'local_unlock_irq'], summary: 'Releases a local lock taken with local_lock_irqsave().',
     effects: {
       '!RT': { hardirq: -1, lock: { op: 'release', kind: 'local' } },
-      'RT+BHlock': { migrate: -1, lock: { op: 'release', kind: 'sleeping' } },
-      RT: { migrate: -1, lock: { op: 'release', kind: 'sleeping' } },
+      'RT+BHlock': { migrate: -1, rcu: -1, lock: { op: 'release', kind: 'sleeping' } },
+      RT: { migrate: -1, rcu: -1, lock: { op: 'release', kind: 'sleeping' } },
     },
-    cite: `${LOCKTYPES} "local_lock"`,
+    cite: `${LOCKTYPES} "local_lock"; include/linux/local_lock_internal.h; kernel/locking/spinlock_rt.c rt_spin_unlock()`,
   },
   {
-    names: ['local_lock'], summary: 'Per-CPU local lock: preemption off on !RT; a per-CPU sleeping lock on PREEMPT_RT.',
-    effects: { '!RT': { preempt: 1, lock: { op: 'acquire', kind: 'local' } }, 'RT+BHlock': { migrate: 1, lock: { op: 'acquire', kind: 'sleeping' } }, RT: { migrate: 1, lock: { op: 'acquire', kind: 'sleeping' } } },
-    cite: `${LOCKTYPES} "local_lock"`,
+    names: ['local_lock'], summary: 'Per-CPU local lock: preemption off on !RT; a per-CPU spinlock_t on PREEMPT_RT.',
+    effects: { '!RT': { preempt: 1, lock: { op: 'acquire', kind: 'local' } }, 'RT+BHlock': { migrate: 1, rcu: 1, lock: { op: 'acquire', kind: 'sleeping' } }, RT: { migrate: 1, rcu: 1, lock: { op: 'acquire', kind: 'sleeping' } } },
+    cite: `${LOCKTYPES} "local_lock"; include/linux/local_lock_internal.h __local_lock()`,
   },
   {
     names: ['local_unlock'], summary: 'Releases a local lock taken with local_lock().',
-    effects: { '!RT': { preempt: -1, lock: { op: 'release', kind: 'local' } }, 'RT+BHlock': { migrate: -1, lock: { op: 'release', kind: 'sleeping' } }, RT: { migrate: -1, lock: { op: 'release', kind: 'sleeping' } } },
+    effects: { '!RT': { preempt: -1, lock: { op: 'release', kind: 'local' } }, 'RT+BHlock': { migrate: -1, rcu: -1, lock: { op: 'release', kind: 'sleeping' } }, RT: { migrate: -1, rcu: -1, lock: { op: 'release', kind: 'sleeping' } } },
     cite: `${LOCKTYPES} "local_lock"`,
   },
   {
-    names: ['spin_lock', 'spin_lock_irqsave', 'spin_lock_irq', 'spin_lock_bh'], summary: 'spinlock_t: a spinning lock with preemption off on !RT; an rtmutex-based sleeping lock on PREEMPT_RT (migration off).',
-    effects: { '!RT': { preempt: 1, lock: { op: 'acquire', kind: 'spinning' }, barrier: 'acquire' }, 'RT+BHlock': { migrate: 1, rcu: 1, lock: { op: 'acquire', kind: 'sleeping' }, barrier: 'acquire' }, RT: { migrate: 1, rcu: 1, lock: { op: 'acquire', kind: 'sleeping' }, barrier: 'acquire' } },
-    cite: `${LOCKTYPES} "spinlock_t and PREEMPT_RT"`,
+    names: ['local_trylock', 'local_trylock_irqsave'], summary: 'Tries to take a local lock; held only where the call returned true.',
+    effects: { '!RT': { hardirq: 1, lock: { op: 'try', kind: 'local' } }, 'RT+BHlock': { migrate: 1, rcu: 1, lock: { op: 'try', kind: 'sleeping' } }, RT: { migrate: 1, rcu: 1, lock: { op: 'try', kind: 'sleeping' } } },
+    cite: `${LOCKTYPES} "local_lock"; include/linux/local_lock.h`,
   },
   {
-    names: ['spin_unlock', 'spin_unlock_irqrestore', 'spin_unlock_irq', 'spin_unlock_bh'], summary: 'Releases a spinlock_t (release ordering).',
+    names: ['spin_lock'], summary: 'spinlock_t: a spinning lock with preemption off on !RT; an rtmutex-based sleeping lock on PREEMPT_RT (migration off, RCU read side).',
+    effects: { '!RT': { preempt: 1, lock: { op: 'acquire', kind: 'spinning' }, barrier: 'acquire' }, 'RT+BHlock': { migrate: 1, rcu: 1, lock: { op: 'acquire', kind: 'sleeping' }, barrier: 'acquire' }, RT: { migrate: 1, rcu: 1, lock: { op: 'acquire', kind: 'sleeping' }, barrier: 'acquire' } },
+    cite: `${LOCKTYPES} "spinlock_t and PREEMPT_RT"; kernel/locking/spinlock_rt.c rt_spin_lock()`,
+  },
+  {
+    names: ['spin_lock_irqsave', 'spin_lock_irq'], summary: 'spinlock_t with hard interrupts off on !RT; on PREEMPT_RT the _irq/_irqsave suffix does not touch the interrupt state.',
+    effects: { '!RT': { preempt: 1, hardirq: 1, lock: { op: 'acquire', kind: 'spinning' }, barrier: 'acquire' }, 'RT+BHlock': { migrate: 1, rcu: 1, lock: { op: 'acquire', kind: 'sleeping' }, barrier: 'acquire' }, RT: { migrate: 1, rcu: 1, lock: { op: 'acquire', kind: 'sleeping' }, barrier: 'acquire' } },
+    cite: `${LOCKTYPES} "spinlock_t and PREEMPT_RT" (the hard interrupt related suffixes do not affect the CPU's interrupt disabled state)`,
+  },
+  {
+    names: ['spin_lock_bh'], summary: 'spinlock_t with bottom halves off (local_bh_disable() then spin_lock()).',
+    effects: { '!RT': { preempt: 1, bh: 1, lock: { op: 'acquire', kind: 'spinning' }, barrier: 'acquire' }, 'RT+BHlock': { bh: 1, migrate: 2, rcu: 2, lock: { op: 'acquire', kind: 'sleeping' }, barrier: 'acquire' }, RT: { migrate: 2, rcu: 2, lock: { op: 'acquire', kind: 'sleeping' }, barrier: 'acquire' } },
+    cite: `${LOCKTYPES} "spinlock_t and PREEMPT_RT" (the _bh suffix still disables softirq handlers); include/linux/bottom_half.h. The per-CPU BH lock it takes on RT+BHlock is not tracked as a held lock`,
+  },
+  {
+    names: ['spin_unlock'], summary: 'Releases a spinlock_t (release ordering).',
     effects: { '!RT': { preempt: -1, lock: { op: 'release', kind: 'spinning' }, barrier: 'release' }, 'RT+BHlock': { migrate: -1, rcu: -1, lock: { op: 'release', kind: 'sleeping' }, barrier: 'release' }, RT: { migrate: -1, rcu: -1, lock: { op: 'release', kind: 'sleeping' }, barrier: 'release' } },
     cite: `${LOCKTYPES} "spinlock_t and PREEMPT_RT"`,
   },
-  { names: ['raw_spin_lock', 'raw_spin_lock_irqsave', 'raw_spin_lock_irq'], summary: 'raw_spinlock_t: a true spinning lock with preemption off on every configuration.', effects: { all: { preempt: 1, lock: { op: 'acquire', kind: 'raw' }, barrier: 'acquire' } }, cite: `${LOCKTYPES} "raw_spinlock_t"` },
-  { names: ['raw_spin_unlock', 'raw_spin_unlock_irqrestore', 'raw_spin_unlock_irq'], summary: 'Releases a raw_spinlock_t.', effects: { all: { preempt: -1, lock: { op: 'release', kind: 'raw' }, barrier: 'release' } }, cite: `${LOCKTYPES} "raw_spinlock_t"` },
+  {
+    names: ['spin_unlock_irqrestore', 'spin_unlock_irq'], summary: 'Releases a spinlock_t and restores interrupts on !RT (release ordering).',
+    effects: { '!RT': { preempt: -1, hardirq: -1, lock: { op: 'release', kind: 'spinning' }, barrier: 'release' }, 'RT+BHlock': { migrate: -1, rcu: -1, lock: { op: 'release', kind: 'sleeping' }, barrier: 'release' }, RT: { migrate: -1, rcu: -1, lock: { op: 'release', kind: 'sleeping' }, barrier: 'release' } },
+    cite: `${LOCKTYPES} "spinlock_t and PREEMPT_RT"`,
+  },
+  {
+    names: ['spin_unlock_bh'], summary: 'Releases a spinlock_t taken with spin_lock_bh() and re-enables bottom halves.',
+    effects: { '!RT': { preempt: -1, bh: -1, lock: { op: 'release', kind: 'spinning' }, barrier: 'release' }, 'RT+BHlock': { bh: -1, migrate: -2, rcu: -2, lock: { op: 'release', kind: 'sleeping' }, barrier: 'release' }, RT: { migrate: -2, rcu: -2, lock: { op: 'release', kind: 'sleeping' }, barrier: 'release' } },
+    cite: `${LOCKTYPES} "spinlock_t and PREEMPT_RT"; include/linux/bottom_half.h`,
+  },
+  {
+    names: ['spin_trylock', 'spin_trylock_irqsave', 'spin_trylock_irq', 'spin_trylock_bh'], summary: 'Tries to take a spinlock_t without waiting; held only where the call returned true.',
+    effects: { '!RT': { preempt: 1, lock: { op: 'try', kind: 'spinning' }, barrier: 'acquire' }, 'RT+BHlock': { migrate: 1, rcu: 1, lock: { op: 'try', kind: 'sleeping' }, barrier: 'acquire' }, RT: { migrate: 1, rcu: 1, lock: { op: 'try', kind: 'sleeping' }, barrier: 'acquire' } },
+    cite: `${LOCKTYPES} "spinlock_t and PREEMPT_RT"; include/linux/spinlock.h spin_trylock()`,
+  },
+  { names: ['raw_spin_lock'], summary: 'raw_spinlock_t: a true spinning lock with preemption off on every configuration.', effects: { all: { preempt: 1, lock: { op: 'acquire', kind: 'raw' }, barrier: 'acquire' } }, cite: `${LOCKTYPES} "raw_spinlock_t"` },
+  { names: ['raw_spin_lock_irqsave', 'raw_spin_lock_irq'], summary: 'raw_spinlock_t with hard interrupts off, on every configuration.', effects: { all: { preempt: 1, hardirq: 1, lock: { op: 'acquire', kind: 'raw' }, barrier: 'acquire' } }, cite: `${LOCKTYPES} "raw_spinlock_t"` },
+  { names: ['raw_spin_unlock'], summary: 'Releases a raw_spinlock_t.', effects: { all: { preempt: -1, lock: { op: 'release', kind: 'raw' }, barrier: 'release' } }, cite: `${LOCKTYPES} "raw_spinlock_t"` },
+  { names: ['raw_spin_unlock_irqrestore', 'raw_spin_unlock_irq'], summary: 'Releases a raw_spinlock_t and restores interrupts.', effects: { all: { preempt: -1, hardirq: -1, lock: { op: 'release', kind: 'raw' }, barrier: 'release' } }, cite: `${LOCKTYPES} "raw_spinlock_t"` },
+  { names: ['raw_spin_trylock', 'raw_spin_trylock_irqsave'], summary: 'Tries to take a raw_spinlock_t; held only where the call returned true.', effects: { all: { preempt: 1, lock: { op: 'try', kind: 'raw' }, barrier: 'acquire' } }, cite: `${LOCKTYPES} "raw_spinlock_t"; include/linux/spinlock.h` },
+  {
+    names: ['__cond_lock'], summary: 'Sparse: `__cond_lock(x, c)` is c, with x held where c is true (include/linux/compiler_types.h before 6.19).',
+    effects: { all: { lock: { op: 'try', kind: 'spinning' } }, 'RT+BHlock': { lock: { op: 'try', kind: 'sleeping' } }, RT: { lock: { op: 'try', kind: 'sleeping' } } },
+    cite: 'include/linux/compiler_types.h __cond_lock() (sparse); Documentation/dev-tools/sparse.rst',
+  },
+  { names: ['mutex_trylock'], summary: 'Tries to take a mutex without sleeping; held only where the call returned true.', effects: { all: { lock: { op: 'try', kind: 'sleeping' }, barrier: 'acquire' } }, cite: `${LOCKTYPES} "mutex"; include/linux/mutex.h` },
   { names: ['mutex_lock', 'mutex_lock_interruptible'], summary: 'Sleeping lock; might sleep.', effects: { all: { mightSleep: true, lock: { op: 'acquire', kind: 'sleeping' }, barrier: 'acquire' } }, cite: `${LOCKTYPES} "mutex"` },
   { names: ['mutex_unlock'], summary: 'Releases a mutex.', effects: { all: { lock: { op: 'release', kind: 'sleeping' }, barrier: 'release' } }, cite: `${LOCKTYPES} "mutex"` },
   { names: ['rcu_read_lock'], summary: 'Enters an RCU read-side critical section (on !RT non-preemptible with CONFIG_PREEMPT_RCU=n).', effects: { all: { rcu: 1 } }, cite: 'Documentation/RCU/whatisRCU.rst' },
@@ -127,8 +171,8 @@ export const PRIMITIVES: readonly PrimitiveRow[] = [
   { names: ['vmalloc', 'vzalloc', 'vmalloc_user', 'vfree', 'might_sleep', 'msleep', 'schedule', 'kvmalloc', 'kvfree'], summary: 'Might sleep: must not run with preemption or interrupts disabled, under a spinning lock or in atomic context.', effects: { all: { mightSleep: true } }, cite: 'Documentation/core-api/memory-allocation.rst; include/linux/kernel.h might_sleep()' },
   { names: ['kmalloc', 'kzalloc', 'kcalloc', 'kmalloc_array'], summary: 'Slab allocation: might sleep with GFP_KERNEL; GFP_ATOMIC/GFP_NOWAIT do not sleep (but take sleeping locks on PREEMPT_RT).', effects: { all: { mightSleep: true } }, cite: 'Documentation/core-api/memory-allocation.rst' },
   // Per-CPU access and context predicates (no effect on the state; read by the explorer).
-  { names: ['this_cpu_ptr', 'raw_cpu_ptr', '__this_cpu_read', '__this_cpu_write'], summary: 'Per-CPU access of the current CPU: needs preemption or migration disabled to stay on one CPU.', effects: {}, cite: 'Documentation/core-api/this_cpu_ops.rst' },
-  { names: ['this_cpu_read', 'this_cpu_write', 'this_cpu_inc', 'this_cpu_add'], summary: 'Per-CPU operation that is itself safe against preemption (a single instruction or irq-protected).', effects: {}, cite: 'Documentation/core-api/this_cpu_ops.rst' },
+  { names: ['this_cpu_ptr', 'raw_cpu_ptr', '__this_cpu_*'], summary: 'Per-CPU access of the current CPU: needs preemption or migration disabled to stay on one CPU.', effects: {}, cite: 'Documentation/core-api/this_cpu_ops.rst' },
+  { names: ['this_cpu_*'], summary: 'Per-CPU operation that is itself safe against preemption (a single instruction or irq-protected).', effects: {}, cite: 'Documentation/core-api/this_cpu_ops.rst' },
   { names: ['per_cpu_ptr'], summary: 'Access to a given CPU\'s per-CPU data.', effects: {}, cite: 'Documentation/core-api/this_cpu_ops.rst' },
   { names: ['in_task', 'in_softirq', 'in_serving_softirq', 'in_hardirq', 'in_nmi', 'in_softirq_really'], summary: 'Context predicate (include/linux/preempt.h); on PREEMPT_RT softirqs run in task context, so in_task() is false only while serving one.', effects: {}, cite: 'include/linux/preempt.h; Documentation/core-api/real-time/differences.rst' },
 ];
@@ -164,7 +208,7 @@ function describeEffect(e: Effect): string {
   counter(e.hardirq, 'hard IRQs');
   counter(e.bh, 'BH');
   if (e.rcu > 0) parts.push('enters RCU read side'); else if (e.rcu < 0) parts.push('leaves RCU read side');
-  if (e.lock) parts.push(`${e.lock.op === 'acquire' ? 'takes' : 'releases'} a ${e.lock.kind} lock`);
+  if (e.lock) parts.push(`${e.lock.op === 'acquire' ? 'takes' : e.lock.op === 'try' ? 'tries to take' : 'releases'} a ${e.lock.kind} lock`);
   if (e.mightSleep) parts.push('might sleep');
   if (e.barrier !== 'none') parts.push(`barrier: ${e.barrier}`);
   if (e.store !== 'none') parts.push(`store: ${e.store}`);

@@ -22,7 +22,10 @@ export const ATOMIC_ROWS: readonly AtomicRow[] = [
   { id: 'preempt-off', test: (s) => s.preempt > 0, text: 'preemption is disabled', cite: 'Documentation/locking/preempt-locking.rst' },
   { id: 'bh-off', test: (s) => s.bh > 0 && !s.locks.some((l) => l.kind === 'bh'), text: 'BH is disabled (softirq context is atomic on !RT)', cite: 'include/linux/bottom_half.h; kernel/softirq.c' },
   { id: 'spinning-lock', test: (s) => s.locks.some((l) => l.kind === 'raw' || l.kind === 'spinning'), text: 'a spinning lock is held', cite: 'Documentation/locking/locktypes.rst "spinlock_t", "raw_spinlock_t"' },
-  { id: 'rcu-read-side', test: (s) => s.rcu > 0, text: 'an RCU read-side critical section is open (on PREEMPT_RT local_bh_disable() and spinlock_t enter one)', cite: 'Documentation/RCU/whatisRCU.rst "rcu_read_lock()"; Documentation/locking/locktypes.rst "spinlock_t and PREEMPT_RT"' },
+  // On PREEMPT_RT a spinlock_t or local_lock_t section (rt_spin_lock()) and a BH section enter RCU read
+  // side; might_sleep() there checks the RCU nesting depth (kernel/sched/core.c __might_resched()), so
+  // sleeping is still a bug even though preemption stays on.
+  { id: 'rcu-read-side', test: (s) => s.rcu > 0, text: 'an RCU read-side critical section is open (on PREEMPT_RT spinlock_t, local_lock_t and local_bh_disable() enter one)', cite: 'Documentation/RCU/whatisRCU.rst "rcu_read_lock()"; Documentation/locking/locktypes.rst "spinlock_t and PREEMPT_RT"; kernel/locking/spinlock_rt.c rt_spin_lock(); kernel/sched/core.c __might_resched() (RCU nest depth)' },
 ];
 
 interface Exception { names: readonly string[]; applies: (args: readonly string[], context: ContextName) => boolean; text: string; cite: string }
@@ -42,7 +45,8 @@ type Prim = Extract<Step, { op: 'prim' }>;
 /** Why this step might sleep, or null: a sleeping call, or a sleeping lock taken (which may block). */
 function sleeper(st: Prim, context: ContextName): { role: string; what: string; rows: readonly AtomicRow[] } | null {
   if (st.effect.mightSleep && !excused(st, context)) return { role: `sleep:${st.name}@${st.fn}`, what: `${st.name}() might sleep`, rows: ATOMIC_ROWS };
-  if (st.effect.lock?.op === 'acquire' && st.effect.lock.kind === 'sleeping') {
+  // A trylock never waits: taking a sleeping lock that way cannot block.
+  if (st.effect.lock?.op === 'acquire' && st.effect.lock.kind === 'sleeping' && !st.attempt) {
     return { role: `sleeping-lock:${st.lockId}@${st.fn}`, what: `${st.name}(${st.lockId}) takes a sleeping lock (it may block)`, rows: ATOMIC_ROWS.filter((r) => SLEEPING_LOCK_ROWS.includes(r.id)) };
   }
   return null;
