@@ -116,7 +116,7 @@ describe('kernel annotations', () => {
     expect(view.functions.get('softirq_start_like')!.endLine).toBe(lineOf(src, 'context_unsafe') + 1);
   });
 
-  it('keeps the calls in bodies as calls: guard(), context_unsafe(), list_entry() with a type argument', () => {
+  it('keeps the calls in bodies as calls: guard(), list_entry() with a type argument; context_unsafe() is a region around its contents', () => {
     const view = buildView(image, row('RT'));
     const calls = (name: string): string[] => {
       const out: string[] = [];
@@ -124,8 +124,19 @@ describe('kernel annotations', () => {
       for (const n of body.descendantsOfType('call_expression')) if (n) out.push(n.childForFieldName('function')!.text);
       return out;
     };
-    expect(calls('softirq_start_like')).toEqual(['guard(rcu)', 'guard', 'context_unsafe']);
+    expect(calls('softirq_start_like')).toEqual(['guard(rcu)', 'guard']);
     expect(calls('unlock_like')).toEqual(['list_entry', 'spin_unlock']);
+    const region = view.annotationTokens.find((t) => t.kind === 'unsafe-region');
+    expect(region?.text).toBe('context_unsafe(t->kcov_mode = 0)');
+    // The wrapped code parses in place: the assignment is an expression of the body.
+    expect(view.functions.get('softirq_start_like')!.body.descendantsOfType('assignment_expression').map((n) => n?.text)).toEqual(['t->kcov_mode = 0']);
+  });
+
+  it('context_unsafe() around statements (as kcov_put() uses it) parses without errors', () => {
+    const text = 'static void put_like(struct kcov *kcov)\n{\n\tif (x) {\n\t\tcontext_unsafe(\n\t\t\treset(kcov);\n\t\t\tvfree(kcov->area);\n\t\t);\n\t\tkfree(kcov);\n\t}\n}\n';
+    const v = buildView(sourceImage('kernel/kcov.c', text), row('RT'));
+    expect(v.parseErrors).toEqual([]);
+    expect(v.functions.get('put_like')!.body.descendantsOfType('call_expression').map((n) => n?.childForFieldName('function')?.text)).toEqual(['reset', 'vfree', 'kfree']);
   });
 
   it('blanks annotations without moving anything', () => {

@@ -3,7 +3,7 @@
  * pipeline. Feature modules take these as parameters so they stay testable on hand-built Reviews.
  */
 import type { ConfigName } from '../model/configs';
-import { findPrimitive, primitiveHover } from '../model/semantics';
+import { annotationHover, annotationRow, findPrimitive, primitiveHover } from '../model/semantics';
 import { repairPatch } from '../patch/repair';
 import type { Review } from '../review/types';
 import { initParser } from '../source';
@@ -19,7 +19,9 @@ export function loadParser(wasmDir: string): Promise<void> {
 
 export const primitiveDoc: PrimitiveDoc = (name: string, configs: ConfigName[]): string | null => {
   const row = findPrimitive(name);
-  return row ? primitiveHover(row, configs) : null;
+  if (row) return primitiveHover(row, configs);
+  const annotation = annotationRow(name);
+  return annotation ? annotationHover(annotation) : null;
 };
 
 export const repair: PatchRepair = (text: string, review: Review): string | null => repairPatch(text, review);

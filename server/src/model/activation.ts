@@ -8,18 +8,26 @@
 import type { ConfigView, MacroDef } from '../source/types';
 import type { ConfigName } from './configs';
 import { PREDICATES, type ContextName } from './contexts';
-import { factFor } from './facts';
-import { effectOfCall, findPrimitive, type Effect, type PrimitiveRow } from './semantics';
+import { factFor, nonNullAtoms } from './facts';
+import { inUnsafeRegion, structOf, structTable, structVars } from './guards';
+import { effectOfCall, findPrimitive, readAnnotation, type Effect, type PrimitiveRow } from './semantics';
 import { summarizeViewDetailed, type Guard, type ModelEvent } from './summary';
 
 export type StepOp =
   /** `attempt`: a trylock that succeeded on this path (it never waits for the lock). */
-  | { op: 'prim'; name: string; effect: Effect; row: PrimitiveRow; lockId: string; args: string[]; attempt?: boolean }
+  | { op: 'prim'; name: string; effect: Effect; row: PrimitiveRow; lockId: string; args: string[]; attempt?: boolean; lockKey?: string }
+  /** A member declared `__guarded_by(guard)` read or written; `guard` is the lock it needs, in the same
+   *  canonical form as a prim's `lockKey`; `unsafe`: inside `context_unsafe(...)`. */
+  | { op: 'guarded'; cell: string; access: 'read' | 'write'; guard: string; guardText: string; unsafe: boolean; declLine: number }
   | { op: 'percpu'; cell: string; access: 'read' | 'write' | 'ptr' }
   | { op: 'task'; cell: string; access: 'read' | 'write' }
   | { op: 'return' }
   /** Entering an inlined callee that declares `__must_hold(lock)`: the locks it needs, resolved at the call. */
-  | { op: 'requires'; callee: string; locks: string[] };
+  | { op: 'requires'; callee: string; locks: RequiredLock[]; unsafe: boolean };
+
+/** A lock a callee's annotation requires: as the annotation writes it, and as a key in the caller's
+ *  terms (comparable with a prim's `lockKey`). */
+export interface RequiredLock { text: string; key: string }
 
 export type Step = StepOp & { fn: string; line: number; text: string };
 
@@ -136,6 +144,28 @@ function resolve(expr: string, assigns: ReadonlyMap<string, string>, frame: Fram
   return bound !== undefined ? bound : e;
 }
 
+/**
+ * A lock expression in the terms of the activation's root: the leading variable replaced by what it
+ * holds (locals, then the caller's arguments), per-CPU accessors written as the variable
+ * (`this_cpu_ptr(&v)->lock` → `v.lock`). Two expressions naming one lock get one key.
+ */
+function canonLock(expr: string, assigns: ReadonlyMap<string, string>, frame: Frame, depth = 0): string {
+  const e = norm(expr).replace(/^&/, '').replace(/^(?:this_cpu_ptr|raw_cpu_ptr|per_cpu_ptr)\(&(\w+)(?:,[^()]*)?\)(?:->|\.)/, '$1.');
+  const m = /^(\w+)(.*)$/s.exec(e);
+  if (!m || depth > 6) return e;
+  const r = resolve(m[1], assigns, frame);
+  if (r === m[1]) return e;
+  const value = norm(r);
+  // `p = &v; p->lock` is `v.lock`.
+  if (value.startsWith('&') && m[2].startsWith('->')) return canonLock(`${value.slice(1)}.${m[2].slice(2)}`, assigns, frame, depth + 1);
+  return canonLock(`${/^[\w.>-]+$|^\w+\(.*\)$/s.test(value) ? value : `(${value})`}${m[2]}`, assigns, frame, depth + 1);
+}
+
+function lockKeyOf(args: readonly string[], effect: Effect, lockId: string, assigns: ReadonlyMap<string, string>, frame: Frame): string {
+  if (effect.lock?.kind === 'bh') return lockId;
+  return args.length > 0 ? canonLock(args[0], assigns, frame) : lockId;
+}
+
 function lockIdOf(name: string, args: readonly string[], effect: Effect, assigns: ReadonlyMap<string, string>, frame: Frame): string {
   if (effect.lock?.kind === 'bh') return 'softirq_ctrl.lock';
   if (args.length === 0) return name.replace(/_(?:un)?lock.*$/, '');
@@ -152,7 +182,7 @@ function classifyAccess(object: string, field: string, assigns: ReadonlyMap<stri
 
 /** Primitives that change the modelled state (context predicates and plain accessors do not). */
 function hasEffect(e: Effect): boolean {
-  return e.preempt !== 0 || e.migrate !== 0 || e.hardirq !== 0 || e.bh !== 0 || e.rcu !== 0 || e.lock !== null || e.mightSleep;
+  return e.preempt !== 0 || e.migrate !== 0 || e.hardirq !== 0 || e.bh !== 0 || e.rcu !== 0 || e.lock !== null || e.mightSleep || e.assume;
 }
 
 const POINTEE = /^(?:this_cpu_ptr|raw_cpu_ptr|per_cpu_ptr)\(&(\w+)(?:,[^)]*)?\)->(\w+)$/;
@@ -165,15 +195,11 @@ function pointeeCell(target: string, assigns: ReadonlyMap<string, string>, frame
   return p ? `${p[1]}.${p[2]}[]` : null;
 }
 
-/** Locks a callee's `__must_hold(x)` annotations name, with its parameters replaced by the caller's arguments. */
-export function mustHold(annotations: readonly string[], bindings: ReadonlyMap<string, string>): string[] {
-  return annotations.flatMap((a) => {
-    const m = /^__must_hold\s*\((.*)\)$/s.exec(a.trim());
-    if (!m) return [];
-    const lock = norm(m[1]).replace(/^&/, '');
-    const head = /^(\w+)(.*)$/.exec(lock);
-    const bound = head ? bindings.get(head[1]) : undefined;
-    return [bound !== undefined ? `${bound.replace(/^&/, '')}${head?.[2] ?? ''}` : lock];
+/** Locks a callee's annotations require at entry (`__must_hold(x)`, `__releases(x)`), as written. */
+export function mustHold(annotations: readonly string[]): string[] {
+  return annotations.flatMap((text) => {
+    const a = readAnnotation(text);
+    return a && (a.role === 'requires' || a.role === 'releases') ? [a.arg] : [];
   });
 }
 
@@ -206,7 +232,10 @@ function callSteps(ev: Extract<ModelEvent, { kind: 'call' }>, assigns: ReadonlyM
     const out: Step[] = [];
     const pc = PERCPU_PTR.exec(`${ev.name}(${ev.args[0] ?? ''}`);
     if (pc && ev.name !== 'per_cpu_ptr') out.push({ ...at, op: 'percpu', cell: `${pc[1]}`, access: 'ptr' });
-    if (hasEffect(effect)) out.push({ ...at, op: 'prim', name: ev.name, effect, row, lockId: lockIdOf(ev.name, ev.args, effect, assigns, frame), args: ev.args });
+    if (hasEffect(effect)) {
+      const lockId = lockIdOf(ev.name, ev.args, effect, assigns, frame);
+      out.push({ ...at, op: 'prim', name: ev.name, effect, row, lockId, args: ev.args, lockKey: lockKeyOf(ev.args, effect, lockId, assigns, frame) });
+    }
     return [out];
   }
   const macro = w.view.macros.get(ev.name);
@@ -215,7 +244,8 @@ function callSteps(ev: Extract<ModelEvent, { kind: 'call' }>, assigns: ReadonlyM
     const steps: Step[] = expandMacro(macro, ev.args).filter((c) => effectOfCall(c.name, w.config)?.lock?.op !== 'try').map((c) => {
       const effect = effectOfCall(c.name, w.config) as Effect;
       const prow = findPrimitive(c.name) as PrimitiveRow;
-      return { ...at, text: `${ev.text.trim()} → ${c.text}`, op: 'prim', name: c.name, effect, row: prow, lockId: lockIdOf(c.name, c.args, effect, assigns, frame), args: c.args };
+      const lockId = lockIdOf(c.name, c.args, effect, assigns, frame);
+      return { ...at, text: `${ev.text.trim()} → ${c.text}`, op: 'prim', name: c.name, effect, row: prow, lockId, args: c.args, lockKey: lockKeyOf(c.args, effect, lockId, assigns, frame) };
     });
     return [steps];
   }
@@ -223,8 +253,10 @@ function callSteps(ev: Extract<ModelEvent, { kind: 'call' }>, assigns: ReadonlyM
   if (!callee) return null;
   const params = summarizeViewDetailed(w.view).get(ev.name)?.params ?? [];
   const bindings = new Map(params.map((p, k): [string, string] => [p, resolve(ev.args[k] ?? p, assigns, frame)]));
-  const required = mustHold(callee.annotations, bindings);
-  const requires: Step[] = required.length > 0 ? [{ ...at, op: 'requires', callee: ev.name, locks: required }] : [];
+  const calleeFrame: Frame = { fn: ev.name, bindings };
+  const required = mustHold(callee.annotations).map((text): RequiredLock => ({ text, key: canonLock(canonLock(text, new Map(), calleeFrame), assigns, frame) }));
+  const unsafe = ev.index !== undefined && inUnsafeRegion(structTable(w.view), ev.index);
+  const requires: Step[] = required.length > 0 ? [{ ...at, op: 'requires', callee: ev.name, locks: required, unsafe }] : [];
   if (w.stack.length >= MAX_DEPTH || w.stack.includes(ev.name)) return requires.length > 0 ? [requires] : null;
   // The same callee, reached by the same chain with the same arguments, has the same paths.
   const key = `${w.stack.join('>')}|${ev.name}|${[...bindings].join(';')}`;
@@ -236,6 +268,24 @@ function callSteps(ev: Extract<ModelEvent, { kind: 'call' }>, assigns: ReadonlyM
   return paths;
 }
 
+/** A read or write of a member the view declares `__guarded_by(...)`, with the lock it needs. */
+function guardedStep(ev: Extract<ModelEvent, { kind: 'access' }>, assigns: ReadonlyMap<string, string>, frame: Frame, w: Walk): Step | null {
+  const table = structTable(w.view);
+  const candidates = table.guarded.filter((m) => m.field === ev.field);
+  if (candidates.length === 0) return null;
+  const fn = w.view.functions.get(frame.fn);
+  const type = fn ? structOf(ev.object, structVars(fn), table) : null;
+  // Type unknown: only a member name no other struct of the file uses is taken to be the guarded one.
+  const owners = [...table.members].filter(([, fields]) => fields.has(ev.field)).length;
+  const member = candidates.find((m) => m.struct === type) ?? (type === null && candidates.length === 1 && owners === 1 ? candidates[0] : undefined);
+  if (!member) return null;
+  const guardText = member.memberRelative ? `${ev.object}${ev.arrow ? '->' : '.'}${member.guard}` : member.guard;
+  return {
+    op: 'guarded', cell: `${member.struct}.${member.field}`, access: ev.op, guard: canonLock(guardText, assigns, frame), guardText,
+    unsafe: inUnsafeRegion(table, ev.index), declLine: member.line, fn: frame.fn, line: ev.line, text: ev.text.replace(/\s+/g, ' '),
+  };
+}
+
 /** A trylock call (`spin_trylock(&l)`, sparse `__cond_lock(l, c)`) not yet tested by a branch:
  *  the lock is held only on the side of the branch where the call's value is true. */
 interface PendingTry { call: string; names: string[]; step: Extract<Step, { op: 'prim' }> }
@@ -245,7 +295,8 @@ function tryLockOf(ev: Extract<ModelEvent, { kind: 'call' }>, assigns: ReadonlyM
   const effect = row ? effectOfCall(ev.name, w.config) : null;
   if (!row || !effect || effect.lock?.op !== 'try') return null;
   const taken: Effect = { ...effect, lock: { op: 'acquire', kind: effect.lock.kind } };
-  const step: Extract<Step, { op: 'prim' }> = { op: 'prim', name: ev.name, effect: taken, row, lockId: lockIdOf(ev.name, ev.args, taken, assigns, frame), args: ev.args, attempt: true, fn: frame.fn, line: ev.line, text: ev.text.replace(/\s+/g, ' ') };
+  const lockId = lockIdOf(ev.name, ev.args, taken, assigns, frame);
+  const step: Extract<Step, { op: 'prim' }> = { op: 'prim', name: ev.name, effect: taken, row, lockId, args: ev.args, attempt: true, lockKey: lockKeyOf(ev.args, taken, lockId, assigns, frame), fn: frame.fn, line: ev.line, text: ev.text.replace(/\s+/g, ' ') };
   return { call: norm(ev.text), names: [], step };
 }
 
@@ -276,7 +327,9 @@ function functionPaths(name: string, frame: Frame, w: Walk): Step[][] {
     for (const ev of path.events) {
       if (ev.kind === 'branch') {
         const fact = factFor(ev.cond, w.stack);
-        if ((fact && fact.value !== ev.taken) || contradicts(ev, w.preds, w.atoms)) { dead = true; break; }
+        const known = nonNullAtoms(assigns);
+        const atoms = known.size > 0 ? new Map([...w.atoms, ...known]) : w.atoms;
+        if ((fact && fact.value !== ev.taken) || contradicts(ev, w.preds, atoms)) { dead = true; break; }
         for (const t of [...tries]) {
           const outcome = tryOutcome(t, ev, w);
           if (outcome === null) continue;
@@ -292,6 +345,8 @@ function functionPaths(name: string, frame: Frame, w: Walk): Step[][] {
       }
       if (ev.kind === 'return') { prefixes = prefixes.map((p) => [...p, { op: 'return', fn: name, line: ev.line, text: 'return' }]); continue; }
       if (ev.kind === 'access') {
+        const g = guardedStep(ev, assigns, frame, w);
+        if (g) prefixes = prefixes.map((p) => [...p, g]);
         const c = classifyAccess(ev.object, ev.field, assigns, frame);
         if (c && c.op !== 'return' && c.op !== 'prim') {
           const step = { ...c, access: ev.op, fn: name, line: ev.line, text: ev.text.replace(/\s+/g, ' ') } as Step;

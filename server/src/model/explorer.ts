@@ -132,7 +132,9 @@ export function findChain(
   return found;
 }
 
-export interface ClobberFinding { kind: 'clobber'; cell: string; victim: Run; write: number; point: number; read: number; by: Clobber; row: PreemptRow; proof: ProofStep[] }
+/** `also`: the other (preempted, preempting) context pairs that can clobber the same cell. */
+export interface ClobberFinding { kind: 'clobber'; cell: string; victim: Run; write: number; point: number; read: number; by: Clobber; row: PreemptRow; also: { victim: ContextName; by: ContextName; row: string }[]; proof: ProofStep[] }
+/** A (cell, preempted context, preempting context) scenario proven impossible, also when another one on the same cell is possible. */
 export interface ExcludedScenario { cell: string; victim: ContextName; by: ContextName; row: string; why: string }
 export interface UnpinnedFinding { kind: 'unpinned'; cell: string; run: Run; at: number; proof: ProofStep[] }
 
@@ -244,7 +246,7 @@ export function explore(view: ConfigView, options: ExploreOptions = {}): Explore
     if (!m) { m = new Map(); memos.set(cell, m); }
     return m;
   };
-  const clobbers = new Map<string, ClobberFinding>();
+  const possible = new Map<string, ClobberFinding>();
   const scenarios = new Map<string, ExcludedScenario & { allowed: boolean }>();
   const unpinned = new Map<string, UnpinnedFinding>();
   let truncated = false;
@@ -268,12 +270,12 @@ export function explore(view: ConfigView, options: ExploreOptions = {}): Explore
         });
         for (const win of windows(run)) {
           windowCells.add(win.cell);
-          if (clobbers.has(win.cell)) continue;
-          // Shortest chains first: every point with one nested activation, then with two...
-          for (let d = 0; d <= depth - 2 && !clobbers.has(win.cell); d++) for (let p = win.write; p < win.read && !clobbers.has(win.cell); p++) {
-            for (const by of CTXS) {
+          for (const by of CTXS) {
+            const sk = `${win.cell}\u0000${ctx}\u0000${by}`;
+            if (possible.has(sk)) continue;
+            // Shortest chains first: every point with one nested activation, then with two...
+            search: for (let d = 0; d <= depth - 2; d++) for (let p = win.write; p < win.read; p++) {
               const m = mayPreempt(config, ctx, by, run.after[p]);
-              const sk = `${win.cell}\u0000${ctx}\u0000${by}`;
               const sc = scenarios.get(sk) ?? { cell: win.cell, victim: ctx, by, row: m.row?.id ?? 'none', why: m.why, allowed: false };
               scenarios.set(sk, sc);
               if (!m.allowed || !m.row) continue;
@@ -282,15 +284,22 @@ export function explore(view: ConfigView, options: ExploreOptions = {}): Explore
                 if (!sc.allowed) Object.assign(sc, { allowed: true, row: m.row.id, why: `${m.row.text}, but no ${by} activation writes ${win.cell} before blocking on a lock held here (${LOCK_BLOCKS.id}) or at all${depth > 2 ? `, nor one nested inside it (depth ${depth})` : ''}` });
                 continue;
               }
-              const base = { kind: 'clobber' as const, cell: win.cell, victim: run, write: win.write, point: p, read: win.read, by: hit, row: m.row };
-              clobbers.set(win.cell, { ...base, proof: clobberProof(base) });
-              break;
+              const base = { kind: 'clobber' as const, cell: win.cell, victim: run, write: win.write, point: p, read: win.read, by: hit, row: m.row, also: [] };
+              possible.set(sk, { ...base, proof: clobberProof(base) });
+              break search;
             }
           }
         }
       }
     }
   }
-  const excluded = [...scenarios.values()].filter((s) => !clobbers.has(s.cell)).map(({ allowed: _a, ...rest }) => rest);
+  // One finding per cell: the scenario with the shortest chain (then task, softirq, hardirq, NMI order), naming the others.
+  const clobbers = new Map<string, ClobberFinding>();
+  for (const f of [...possible.values()].sort((a, b) => a.by.via.length - b.by.via.length)) {
+    const first = clobbers.get(f.cell);
+    if (!first) clobbers.set(f.cell, f);
+    else first.also.push({ victim: f.victim.context, by: chainHead(f.by).context, row: f.row.id });
+  }
+  const excluded = [...scenarios.entries()].filter(([k]) => !possible.has(k)).map(([, { allowed: _a, ...rest }]) => rest);
   return { clobbers: [...clobbers.values()], unpinned: [...unpinned.values()], excluded, windows: [...windowCells].sort(), taskCells: [...taskCells].sort(), truncated };
 }

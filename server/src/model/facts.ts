@@ -28,3 +28,21 @@ export function factFor(cond: string, stack: readonly string[]): BranchFact | nu
   const c = cond.replace(/\s+/g, '').replace(/^\((.*)\)$/, '$1');
   return BRANCH_FACTS.find((f) => f.cond === c && stack.includes(f.within)) ?? null;
 }
+
+/** Values known not to be NULL where kcov uses them: a local holding one makes `!x` false. */
+export interface NonNullFact { id: string; value: RegExp; why: string }
+
+export const NON_NULL_FACTS: readonly NonNullFact[] = [
+  {
+    id: 'irq-area-allocated-at-init',
+    value: /^(?:this_cpu_ptr|raw_cpu_ptr)\(&kcov_percpu_data\)->irq_area$/,
+    why: 'kcov_init() allocates the per-CPU irq_area for every possible CPU and fails the init otherwise, so a softirq\'s area is never NULL ("Can only happen when in_task()", kernel/kcov.c kcov_remote_start())',
+  },
+];
+
+/** Locals whose value on this path is known non-NULL, as condition atoms (`area` → true). */
+export function nonNullAtoms(assigns: ReadonlyMap<string, string>): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  for (const [name, value] of assigns) if (NON_NULL_FACTS.some((f) => f.value.test(value.replace(/\s+/g, '')))) out.set(name, true);
+  return out;
+}

@@ -27,6 +27,9 @@ export interface Effect {
   store: 'none' | 'plain' | 'once' | 'release' | 'bulk';
   /** Argument index of the destination for stores (memcpy dst, WRITE_ONCE target). */
   storeArg: number | null;
+  /** Context analysis: the lock named by argument 0 counts as held for guarded-member checks from
+   *  here to the end of the function (initialising a lock implies exclusive access to its object). */
+  assume: boolean;
 }
 
 export interface PrimitiveRow {
@@ -38,11 +41,12 @@ export interface PrimitiveRow {
   cite: string;
 }
 
-const NONE: Effect = { preempt: 0, migrate: 0, hardirq: 0, bh: 0, rcu: 0, lock: null, mightSleep: false, barrier: 'none', store: 'none', storeArg: null };
+const NONE: Effect = { preempt: 0, migrate: 0, hardirq: 0, bh: 0, rcu: 0, lock: null, mightSleep: false, barrier: 'none', store: 'none', storeArg: null, assume: false };
 
 const LOCKTYPES = 'Documentation/locking/locktypes.rst';
 const LKMM = 'tools/memory-model/Documentation/explanation.txt';
 const BARRIERS = 'Documentation/memory-barriers.txt';
+const CONTEXT_ANALYSIS = 'Documentation/dev-tools/context-analysis.rst';
 
 export const PRIMITIVES: readonly PrimitiveRow[] = [
   // Memory ordering (LKMM).
@@ -162,6 +166,12 @@ export const PRIMITIVES: readonly PrimitiveRow[] = [
     effects: { all: { lock: { op: 'try', kind: 'spinning' } }, 'RT+BHlock': { lock: { op: 'try', kind: 'sleeping' } }, RT: { lock: { op: 'try', kind: 'sleeping' } } },
     cite: 'include/linux/compiler_types.h __cond_lock() (sparse); Documentation/dev-tools/sparse.rst',
   },
+  {
+    names: ['spin_lock_init', 'raw_spin_lock_init', 'mutex_init', 'local_lock_init', 'guard(spinlock_init)', 'guard(raw_spinlock_init)', 'guard(mutex_init)', 'guard(local_lock_init)'],
+    summary: 'Initialises a lock. For the context analysis the object is still exclusive to this function, so members guarded by the lock may be initialised without holding it (the scoped init guard form says so explicitly).',
+    effects: { all: { assume: true } },
+    cite: `${CONTEXT_ANALYSIS} (initialisation of guarded members, scoped init guards); include/linux/cleanup.h guard()`,
+  },
   { names: ['mutex_trylock'], summary: 'Tries to take a mutex without sleeping; held only where the call returned true.', effects: { all: { lock: { op: 'try', kind: 'sleeping' }, barrier: 'acquire' } }, cite: `${LOCKTYPES} "mutex"; include/linux/mutex.h` },
   { names: ['mutex_lock', 'mutex_lock_interruptible'], summary: 'Sleeping lock; might sleep.', effects: { all: { mightSleep: true, lock: { op: 'acquire', kind: 'sleeping' }, barrier: 'acquire' } }, cite: `${LOCKTYPES} "mutex"` },
   { names: ['mutex_unlock'], summary: 'Releases a mutex.', effects: { all: { lock: { op: 'release', kind: 'sleeping' }, barrier: 'release' } }, cite: `${LOCKTYPES} "mutex"` },
@@ -176,6 +186,38 @@ export const PRIMITIVES: readonly PrimitiveRow[] = [
   { names: ['per_cpu_ptr'], summary: 'Access to a given CPU\'s per-CPU data.', effects: {}, cite: 'Documentation/core-api/this_cpu_ops.rst' },
   { names: ['in_task', 'in_softirq', 'in_serving_softirq', 'in_hardirq', 'in_nmi', 'in_softirq_really'], summary: 'Context predicate (include/linux/preempt.h); on PREEMPT_RT softirqs run in task context, so in_task() is false only while serving one.', effects: {}, cite: 'include/linux/preempt.h; Documentation/core-api/real-time/differences.rst' },
 ];
+
+/** What a kernel annotation means to the model (include/linux/compiler-context-analysis.h, compiler_types.h). */
+export type AnnotationRole =
+  | 'guarded-member' | 'unsafe-region' | 'unsafe-function' | 'requires' | 'acquires' | 'releases' | 'conditional' | 'not-modelled';
+
+export interface AnnotationRow { names: readonly string[]; role: AnnotationRole; summary: string; cite: string }
+
+const CA_H = 'include/linux/compiler-context-analysis.h';
+
+/** The lock annotations the model reads; the rules take their meaning from here. */
+export const ANNOTATIONS: readonly AnnotationRow[] = [
+  { names: ['__guarded_by'], role: 'guarded-member', summary: 'A struct member (or global) that may be read or written only with the named lock held; `&lock` names the member `lock` of the same object.', cite: `${CONTEXT_ANALYSIS} "__guarded_by"; ${CA_H}` },
+  { names: ['__pt_guarded_by'], role: 'not-modelled', summary: 'The data a pointer member points to is guarded by the lock (not modelled: accesses through the pointer are not checked).', cite: `${CA_H}` },
+  { names: ['context_unsafe'], role: 'unsafe-region', summary: 'The enclosed expression or statements are not checked by the context analysis (accesses inside are deliberate and commented).', cite: `${CONTEXT_ANALYSIS}; ${CA_H} context_unsafe()` },
+  { names: ['__context_unsafe', '__no_context_analysis'], role: 'unsafe-function', summary: 'The whole function is not checked by the context analysis.', cite: `${CA_H}` },
+  { names: ['__must_hold', '__must_hold_shared', '__requires_ctx_lock'], role: 'requires', summary: 'The function is entered and left with the lock held.', cite: `${CONTEXT_ANALYSIS}; include/linux/compiler_types.h (sparse)` },
+  { names: ['__acquires', '__acquires_shared'], role: 'acquires', summary: 'The function returns with the lock held.', cite: `${CONTEXT_ANALYSIS}; include/linux/compiler_types.h (sparse)` },
+  { names: ['__releases', '__releases_shared'], role: 'releases', summary: 'The function is entered with the lock held and returns without it.', cite: `${CONTEXT_ANALYSIS}; include/linux/compiler_types.h (sparse)` },
+  { names: ['__cond_acquires', '__cond_acquires_shared', '__cond_lock', '__cond_releases'], role: 'conditional', summary: 'The lock is taken or released only for some return values: the function\'s own contract is not checked (calls to __cond_lock() and trylocks are followed at the branch that tests them).', cite: `${CONTEXT_ANALYSIS}; include/linux/compiler_types.h` },
+];
+
+/** The annotation row of a name (`__must_hold`), if the model reads it. */
+export function annotationRow(name: string): AnnotationRow | undefined {
+  return ANNOTATIONS.find((r) => r.names.includes(name));
+}
+
+/** The role and lock argument of an annotation as written (`__must_hold(&kcov->lock)`). */
+export function readAnnotation(text: string): { role: AnnotationRole; name: string; arg: string } | null {
+  const m = /^(\w+)\s*(?:\((.*)\))?$/s.exec(text.trim());
+  const row = m ? annotationRow(m[1]) : undefined;
+  return m && row ? { role: row.role, name: m[1], arg: (m[2] ?? '').replace(/\s+/g, '').replace(/^&/, '') } : null;
+}
 
 function matches(row: PrimitiveRow, name: string): boolean {
   return row.names.some((n) => (n.endsWith('*') ? name.startsWith(n.slice(0, -1)) : n === name));
@@ -212,6 +254,7 @@ function describeEffect(e: Effect): string {
   if (e.mightSleep) parts.push('might sleep');
   if (e.barrier !== 'none') parts.push(`barrier: ${e.barrier}`);
   if (e.store !== 'none') parts.push(`store: ${e.store}`);
+  if (e.assume) parts.push('guarded members of the lock\'s object may be initialised from here');
   return parts.length > 0 ? parts.join(', ') : 'no effect on the modelled state';
 }
 
@@ -221,4 +264,9 @@ export function primitiveHover(row: PrimitiveRow, configs: readonly ConfigName[]
   for (const c of configs) lines.push(`- \`${c}\`: ${describeEffect(effectOf(row, c))}`);
   lines.push('', `Source: ${row.cite}`);
   return lines.join('\n');
+}
+
+/** Markdown for a hover on a lock annotation. */
+export function annotationHover(row: AnnotationRow): string {
+  return [`**${row.names[0]}** — ${row.summary}`, '', `Model: ${row.role}.`, '', `Source: ${row.cite}`].join('\n');
 }

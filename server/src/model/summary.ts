@@ -12,13 +12,14 @@ import { effectOfCall, type Effect } from './semantics';
 
 /** A condition a call depends on inside a conditional expression (`c ? f() : g()`), detailed mode only. */
 export interface Guard { cond: string; taken: boolean }
-export interface CallEvent { kind: 'call'; name: string; args: string[]; line: number; text: string; effect: Effect | null; guards?: Guard[] }
+export interface CallEvent { kind: 'call'; name: string; args: string[]; line: number; text: string; effect: Effect | null; guards?: Guard[]; index?: number }
 export interface StoreEvent { kind: 'store'; target: string; value: string; line: number; text: string; via: 'assign' | 'call'; store: Effect['store']; barrier: Effect['barrier'] }
 export interface AssignEvent { kind: 'assign'; name: string; value: string; line: number }
 export interface CaseEvent { kind: 'case'; label: string; line: number }
 export interface ReturnEvent { kind: 'return'; line: number }
 /** Detailed mode: a field read or written (`obj->field`, `obj.field`), object as written. */
-export interface AccessEvent { kind: 'access'; object: string; field: string; op: 'read' | 'write'; line: number; text: string }
+/** `index`: offset of the access in the parsed text; `arrow`: `obj->field` (else `obj.field`). */
+export interface AccessEvent { kind: 'access'; object: string; field: string; op: 'read' | 'write'; line: number; text: string; index: number; arrow: boolean }
 /** Detailed mode: the branch of an `if` a path took, with the condition as written. */
 export interface BranchEvent { kind: 'branch'; cond: string; taken: boolean; line: number }
 export type ModelEvent = CallEvent | StoreEvent | AssignEvent | CaseEvent | ReturnEvent | AccessEvent | BranchEvent;
@@ -62,9 +63,19 @@ function lineOf(n: Node): number {
   return n.startPosition.row;
 }
 
+/** The callee's name: an identifier, or a scoped guard `guard(class)` (include/linux/cleanup.h) as `guard(class)`. */
 function callName(call: Node): string | null {
   const fn = call.childForFieldName('function');
-  return fn && fn.type === 'identifier' ? fn.text : null;
+  if (fn && fn.type === 'identifier') return fn.text;
+  if (fn && fn.type === 'call_expression' && fn.childForFieldName('function')?.text === 'guard') {
+    const cls = fn.childForFieldName('arguments')?.namedChildren[0];
+    return cls && cls.type === 'identifier' ? `guard(${cls.text})` : null;
+  }
+  return null;
+}
+
+function isArrow(fieldExpression: Node): boolean {
+  return fieldExpression.childForFieldName('operator')?.type === '->' || fieldExpression.children.some((c) => c !== null && c.type === '->');
 }
 
 function argTexts(call: Node): string[] {
@@ -81,7 +92,7 @@ function expressionEvents(node: Node, ctx: Ctx, out: ModelEvent[]): void {
     if (!name) return;
     const effect = effectOfCall(name, ctx.config);
     const argsText = argTexts(node);
-    const call: CallEvent = { kind: 'call', name, args: argsText, line: lineOf(node), text: node.text, effect };
+    const call: CallEvent = { kind: 'call', name, args: argsText, line: lineOf(node), text: node.text, effect, index: node.startIndex };
     if (ctx.opts.detailed && ctx.guards.length > 0) call.guards = [...ctx.guards];
     out.push(call);
     if (effect && effect.store !== 'none' && effect.storeArg !== null && argsText[effect.storeArg] !== undefined) {
@@ -98,7 +109,7 @@ function expressionEvents(node: Node, ctx: Ctx, out: ModelEvent[]): void {
     else if (ctx.opts.detailed && left.type === 'field_expression') {
       const obj = left.childForFieldName('argument');
       if (obj) expressionEvents(obj, ctx, out);
-      out.push({ kind: 'access', object: obj?.text ?? '', field: left.childForFieldName('field')?.text ?? '', op: 'write', line: lineOf(node), text: node.text });
+      out.push({ kind: 'access', object: obj?.text ?? '', field: left.childForFieldName('field')?.text ?? '', op: 'write', line: lineOf(node), text: node.text, index: left.startIndex, arrow: isArrow(left) });
       out.push({ kind: 'store', target: left.text, value: right?.text ?? '', line: lineOf(node), text: node.text, via: 'assign', store: 'plain', barrier: 'none' });
     } else {
       expressionEvents(left, ctx, out);
@@ -120,7 +131,7 @@ function expressionEvents(node: Node, ctx: Ctx, out: ModelEvent[]): void {
   }
   for (const child of node.namedChildren) if (child) expressionEvents(child, ctx, out);
   if (ctx.opts.detailed && node.type === 'field_expression') {
-    out.push({ kind: 'access', object: node.childForFieldName('argument')?.text ?? '', field: node.childForFieldName('field')?.text ?? '', op: 'read', line: lineOf(node), text: node.text });
+    out.push({ kind: 'access', object: node.childForFieldName('argument')?.text ?? '', field: node.childForFieldName('field')?.text ?? '', op: 'read', line: lineOf(node), text: node.text, index: node.startIndex, arrow: isArrow(node) });
   }
 }
 

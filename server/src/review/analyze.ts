@@ -6,6 +6,7 @@
 import type { ConfigName, ConfigRow } from '../model/configs';
 import { summarizeView } from '../model/summary';
 import type { ImagePair, SourceImage } from '../patch/types';
+import { guardedByRule } from '../rules/guardedBy';
 import { lockBalanceRule } from '../rules/lockBalance';
 import { mightSleepRule } from '../rules/mightSleep';
 import { percpuClobberRule } from '../rules/percpuClobber';
@@ -17,7 +18,7 @@ import { buildView } from '../source';
 import type { ConfigView } from '../source/types';
 import type { Verdict } from './types';
 
-export const RULES: readonly Rule[] = [publishBarrierRule, publishReaderRule, percpuClobberRule, lockBalanceRule, mightSleepRule, taskStateBorrowedRule];
+export const RULES: readonly Rule[] = [publishBarrierRule, publishReaderRule, percpuClobberRule, lockBalanceRule, guardedByRule, mightSleepRule, taskStateBorrowedRule];
 
 export function findingsOf(image: SourceImage, config: ConfigRow, rules: readonly Rule[] = RULES, env: RuleEnv = {}): RuleFinding[] {
   return analyseImage(image, config, rules, env).findings;

@@ -7,6 +7,7 @@ import { activation, type Step } from '../model/activation';
 import type { ProofStep } from '../model/explorer';
 import type { ConfigView } from '../source/types';
 import { unreliable } from '../model/roots';
+import { readAnnotation } from '../model/semantics';
 import { toTrace } from './trace';
 import type { Rule, RuleFinding, RuleInput } from './types';
 
@@ -20,20 +21,15 @@ export const LOCK_BALANCE = 'lock-balance';
  */
 interface Contract { heldAtEntry: string[]; heldAtExit: string[] }
 
-function lockOf(arg: string): string {
-  return arg.replace(/\s+/g, '').replace(/^&/, '');
-}
-
 export function contractOf(annotations: readonly string[]): Contract | null {
   const contract: Contract = { heldAtEntry: [], heldAtExit: [] };
-  for (const a of annotations) {
-    const m = /^(__\w+)\s*\((.*)\)$/s.exec(a.trim());
-    if (!m) continue;
-    const lock = lockOf(m[2]);
-    if (m[1] === '__cond_lock' || m[1] === '__cond_acquires' || m[1] === '__cond_releases') return null;
-    if (m[1] === '__acquires') contract.heldAtExit.push(lock);
-    if (m[1] === '__releases') contract.heldAtEntry.push(lock);
-    if (m[1] === '__must_hold') { contract.heldAtEntry.push(lock); contract.heldAtExit.push(lock); }
+  for (const text of annotations) {
+    const a = readAnnotation(text);
+    if (!a) continue;
+    if (a.role === 'conditional') return null;
+    if (a.role === 'acquires') contract.heldAtExit.push(a.arg);
+    if (a.role === 'releases') contract.heldAtEntry.push(a.arg);
+    if (a.role === 'requires') { contract.heldAtEntry.push(a.arg); contract.heldAtExit.push(a.arg); }
   }
   return contract;
 }
@@ -48,10 +44,12 @@ function checkPath(fn: string, path: readonly Step[], view: ConfigView, out: Map
   const ps = (s: Step, text: string, row: string): ProofStep => ({ line: s.line, fn: s.fn, context: 'task', config, text, row });
   for (const s of path) {
     if (s.op === 'requires') {
+      // Calls inside context_unsafe(...) are not checked (include/linux/compiler-context-analysis.h).
+      if (s.fn !== fn || s.unsafe) continue;
       for (const lock of s.locks) {
-        const role = `must-hold:${lock}@${s.callee}`;
-        if (s.fn !== fn || held.some((h) => h.lockId === lock) || out.has(role)) continue;
-        out.set(role, { rule: LOCK_BALANCE, severity: 'error', config, function: fn, role, line: s.line, span: [s.line, s.line], message: `${s.callee}() is annotated __must_hold(${lock}) but is called without it held (${config})`, trace: proof([ps(s, `calls ${s.callee}() holding ${held.map((h) => h.lockId).join(', ') || 'no lock'}; its annotation requires ${lock}`, 'include/linux/compiler_types.h __must_hold()')]), fix: null });
+        const role = `must-hold:${lock.text}@${s.callee}`;
+        if (held.some((h) => (h.lockKey ?? h.lockId) === lock.key) || fromCaller.has(lock.key) || out.has(role)) continue;
+        out.set(role, { rule: LOCK_BALANCE, severity: 'error', config, function: fn, role, line: s.line, span: [s.line, s.line], message: `${s.callee}() is annotated __must_hold(${lock.text}) but is called without it held (${config})`, trace: proof([ps(s, `calls ${s.callee}() holding ${held.map((h) => h.lockId).join(', ') || 'no lock'}; its annotation requires ${lock.text} (here: ${lock.key})`, 'include/linux/compiler_types.h __must_hold()')]), fix: null });
       }
       continue;
     }

@@ -23,7 +23,7 @@ function run(input: RuleInput): RuleFinding[] {
     return {
       rule: PERCPU_CLOBBER, severity: 'error', config, function: w.fn, role: `clobber:${c.cell}`, line: w.line,
       span: [Math.min(w.line, rd.line), Math.max(w.line, rd.line)],
-      message: `per-CPU ${c.cell} written in ${c.victim.context} context is read back later, but a ${chainHead(c.by).context} activation on the same CPU can overwrite it in between on ${config} (${c.row.id})`,
+      message: `per-CPU ${c.cell} written in ${c.victim.context} context is read back later, but a ${chainHead(c.by).context} activation on the same CPU can overwrite it in between on ${config} (${c.row.id})${c.also.length > 0 ? `; also ${c.also.map((a) => `${a.by} in ${a.victim} (${a.row})`).join(', ')}` : ''}`,
       trace: toTrace(file, c.proof), fix: null,
     };
   });

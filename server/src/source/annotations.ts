@@ -15,7 +15,11 @@ export type BlankedKind =
   | 'qualifier'
   /** `struct`/`union`/`enum` dropped from a type passed as a macro argument
    *  (`list_entry(pos, struct kcov_remote_area, list)`), so that the call parses. */
-  | 'type-keyword';
+  | 'type-keyword'
+  /** `context_unsafe(...)` (include/linux/compiler-context-analysis.h): code the Clang context analysis
+   *  does not check. Only the name and its parentheses are blanked, so the enclosed expression or
+   *  statements parse in place; `start`/`end` span the whole region. */
+  | 'unsafe-region';
 
 export interface BlankedToken {
   kind: BlankedKind;
@@ -66,6 +70,9 @@ export const QUALIFIERS: ReadonlySet<string> = new Set([
 
 const TYPE_KEYWORDS: ReadonlySet<string> = new Set(['struct', 'union', 'enum']);
 
+/** Macros whose argument is code exempt from context analysis: `context_unsafe(expr)` or `context_unsafe(stmt; ...)`. */
+export const UNSAFE_REGION_MACROS: ReadonlySet<string> = new Set(['context_unsafe']);
+
 function blankRange(chars: string[], start: number, end: number): void {
   for (let i = start; i < end; i++) if (chars[i] !== '\n' && chars[i] !== '\r') chars[i] = ' ';
 }
@@ -78,6 +85,16 @@ function matchParen(code: string, open: number): number {
     if (c === '(') depth++;
     else if (c === ')' && --depth === 0) return i;
     else if ((c === ';' || c === '{' || c === '}') && depth > 0) return -1; // annotation args never hold these
+  }
+  return -1;
+}
+
+/** Index of the `)` matching the `(` at `open`, across statements (a region may hold several), or -1. */
+function matchRegion(code: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < code.length; i++) {
+    if (code[i] === '(') depth++;
+    else if (code[i] === ')' && --depth === 0) return i;
   }
   return -1;
 }
@@ -129,6 +146,14 @@ export function blankAnnotations(text: string): BlankResult {
       if (close < 0) continue;
       record('annotation', name, start, close + 1);
       ident.lastIndex = close + 1;
+    } else if (UNSAFE_REGION_MACROS.has(name)) {
+      const open = skipSpace(code, end);
+      const close = code[open] === '(' ? matchRegion(code, open) : -1;
+      if (close < 0) continue;
+      tokens.push({ kind: 'unsafe-region', name, text: text.slice(start, close + 1).replace(/\s+/g, ' '), start, end: close + 1 });
+      blankRange(chars, start, open + 1);
+      blankRange(chars, close, close + 1);
+      ident.lastIndex = open + 1;
     } else if (TYPE_KEYWORDS.has(name) && isTypeArgument(code, start, end)) record('type-keyword', name, start, end);
   }
   return { text: chars.join(''), tokens };

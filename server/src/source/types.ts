@@ -1,6 +1,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { ConfigRow } from '../model/configs';
 import type { SourceImage } from '../patch/types';
+import type { BlankedToken } from './annotations';
 
 /** A function definition found in one configuration's view of a file. Lines are 0-based. */
 export interface FunctionInfo {
@@ -64,4 +65,7 @@ export interface ConfigView {
   parseErrors: number[];
   /** Unbalanced #if/#endif, #else after #else, unreadable #if expressions, active #error... */
   preprocessorProblems: PreprocessorProblem[];
+  /** The kernel annotations blanked before parsing, with their offsets: `__guarded_by(&lock)` on struct
+   *  members, `context_unsafe(...)` regions, function attributes... (source/annotations.ts). */
+  annotationTokens: readonly BlankedToken[];
 }

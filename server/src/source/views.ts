@@ -131,6 +131,7 @@ function computeView(image: SourceImage, config: ConfigRow): ConfigView {
     unknownSymbols: pre.unknownSymbols,
     parseErrors: bodyErrors(functions),
     preprocessorProblems: pre.problems,
+    annotationTokens: blanked.tokens,
   };
 }
 
