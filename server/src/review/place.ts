@@ -1,6 +1,7 @@
 /**
  * Places a compared finding on the patch: the changed line (`+` or `-`) that changed the outcome,
- * else the patch line of the site itself, else the header of the hunk that touches the function.
+ * else the patch line of the site itself, else the header of the hunk that touches the function,
+ * else (a fixed or introduced finding whose span no change touches) the nearest changed line.
  */
 import type { ImagePair, LocatedHunk } from '../patch/types';
 import type { ComparedFinding } from './analyze';
@@ -62,5 +63,12 @@ export function placeFinding(c: ComparedFinding, pair: ImagePair, hunks: readonl
   const preferred = c.verdict === 'introduced' ? '-' : '+';
   const pick = candidates.find((l) => l.kind === preferred && isCode(l.text)) ?? candidates.find((l) => l.kind === preferred) ?? candidates[0];
   if (pick) return pick.docLine;
-  return site ?? touching?.hunk.headerLine ?? null;
+  if (site !== undefined) return site;
+  if (touching) return touching.hunk.headerLine;
+  // The outcome changed, so some change caused it even when none lies inside the finding's span
+  // (seed 000 wraps kcov_remote_softirq_start() in #ifndef CONFIG_PREEMPT_RT from hunks around it):
+  // the nearest changed code line of the file.
+  const anchorOf = (l: ChangedLine): number => (c.verdict === 'fixed' ? l.preAnchor : l.postAnchor);
+  const nearest = [...changed].sort((a, b) => Number(isCode(b.text)) - Number(isCode(a.text)) || Math.abs(anchorOf(a) - c.finding.line) - Math.abs(anchorOf(b) - c.finding.line))[0];
+  return nearest?.docLine ?? null;
 }
