@@ -5,17 +5,20 @@
  * classified as per-CPU (`this_cpu_ptr(&v)->f`, `per_cpu_ptr(&v, cpu)->f`) or task
  * (`current->f`, `t->f` with `t = current`) cells.
  */
-import type { ConfigView, MacroDef } from '../source/types';
-import type { ConfigName } from './configs';
-import { PREDICATES, type ContextName } from './contexts';
-import { factFor, nonNullAtoms } from './facts';
+import type { ConfigView, FunctionInfo, MacroDef } from '../source/types';
+import { CONFIG_NAMES, type ConfigName } from './configs';
+import { BH_LOCK, PREDICATES, type ContextName } from './contexts';
+import { BRANCH_FACTS, factFor, nonNullAtoms } from './facts';
 import { inUnsafeRegion, structOf, structTable, structVars } from './guards';
-import { effectOfCall, findPrimitive, readAnnotation, type Effect, type PrimitiveRow } from './semantics';
+import { effectOf, effectOfCall, findPrimitive, readAnnotation, type Effect, type PrimitiveRow } from './semantics';
+import { Lru, textHash } from '../source/parser';
 import { summarizeViewDetailed, type Guard, type ModelEvent } from './summary';
 
 export type StepOp =
   /** `attempt`: a trylock that succeeded on this path (it never waits for the lock). */
-  | { op: 'prim'; name: string; effect: Effect; row: PrimitiveRow; lockId: string; args: string[]; attempt?: boolean; lockKey?: string }
+  /** `lockId`/`lockKey` are the lock under this configuration; `lockRef`/`keyRef` the same without the
+   *  configuration (the per-CPU BH lock replaces them where the row says the lock is the BH lock). */
+  | { op: 'prim'; name: string; effect: Effect; row: PrimitiveRow; lockId: string; args: string[]; attempt?: boolean; lockKey: string; lockRef: string; keyRef: string }
   /** A member declared `__guarded_by(guard)` read or written; `guard` is the lock it needs, in the same
    *  canonical form as a prim's `lockKey`; `unsafe`: inside `context_unsafe(...)`. */
   | { op: 'guarded'; cell: string; access: 'read' | 'write'; guard: string; guardText: string; unsafe: boolean; declLine: number }
@@ -161,16 +164,6 @@ function canonLock(expr: string, assigns: ReadonlyMap<string, string>, frame: Fr
   return canonLock(`${/^[\w.>-]+$|^\w+\(.*\)$/s.test(value) ? value : `(${value})`}${m[2]}`, assigns, frame, depth + 1);
 }
 
-function lockKeyOf(args: readonly string[], effect: Effect, lockId: string, assigns: ReadonlyMap<string, string>, frame: Frame): string {
-  if (effect.lock?.kind === 'bh') return lockId;
-  return args.length > 0 ? canonLock(args[0], assigns, frame) : lockId;
-}
-
-function lockIdOf(name: string, args: readonly string[], effect: Effect, assigns: ReadonlyMap<string, string>, frame: Frame): string {
-  if (effect.lock?.kind === 'bh') return 'softirq_ctrl.lock';
-  if (args.length === 0) return name.replace(/_(?:un)?lock.*$/, '');
-  return resolve(args[0].replace(/^&/, ''), assigns, frame).replace(/^&/, '');
-}
 
 function classifyAccess(object: string, field: string, assigns: ReadonlyMap<string, string>, frame: Frame): StepOp | null {
   const base = resolve(object, assigns, frame);
@@ -203,12 +196,19 @@ export function mustHold(annotations: readonly string[]): string[] {
   });
 }
 
-interface Walk { view: ConfigView; config: ConfigName; preds: Readonly<Record<string, boolean>>; truncated: boolean; stack: string[]; memo: Map<string, Step[][]>; atoms: ReadonlyMap<string, boolean> }
+interface Walk { view: ConfigView; config: ConfigName; context: ContextName; preds: Readonly<Record<string, boolean>>; truncated: boolean; stack: string[]; atoms: ReadonlyMap<string, boolean> }
+
+const stepKeys = new WeakMap<Step, string>();
+function stepKey(s: Step): string {
+  let k = stepKeys.get(s);
+  if (k === undefined) { k = `${s.fn}:${s.line}:${s.op}:${'cell' in s ? s.cell + s.access : 'name' in s ? s.name : ''}`; stepKeys.set(s, k); }
+  return k;
+}
 
 function dedupe(paths: Step[][]): Step[][] {
   const seen = new Set<string>();
   return paths.filter((p) => {
-    const key = p.map((s) => `${s.fn}:${s.line}:${s.op}:${'cell' in s ? s.cell + s.access : 'name' in s ? s.name : ''}`).join('|');
+    const key = p.map(stepKey).join('|');
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -222,6 +222,48 @@ function cap(paths: Step[][], w: Walk): Step[][] {
   return d.slice(0, MAX_PATHS);
 }
 
+/** A path prefix as an immutable list sharing its tail: extending one is O(steps added), not a copy. */
+interface Cons { step: Step; prev: Cons | null }
+type Prefix = Cons | null;
+
+function extend(p: Prefix, steps: readonly Step[]): Prefix {
+  let q = p;
+  for (const s of steps) q = { step: s, prev: q };
+  return q;
+}
+
+function toArray(p: Prefix): Step[] {
+  const out: Step[] = [];
+  for (let q = p; q; q = q.prev) out.push(q.step);
+  return out.reverse();
+}
+
+/** Prefixes bounded in number: past the bound, duplicates are dropped and then the surplus. */
+function bounded(prefixes: Prefix[], w: Walk): Prefix[] {
+  if (prefixes.length <= MAX_PATHS) return prefixes;
+  return cap(prefixes.map(toArray), w).map((a) => extend(null, a));
+}
+
+type PrimStep = Extract<Step, { op: 'prim' }>;
+
+/** The lock a prim step names under a configuration: the BH lock where the row says so, else its reference. */
+function withConfig(s: PrimStep, effect: Effect): PrimStep {
+  const bh = effect.lock?.kind === 'bh';
+  return { ...s, effect, lockId: bh ? BH_LOCK : s.lockRef, lockKey: bh ? BH_LOCK : s.keyRef };
+}
+
+function primStep(at: { fn: string; line: number; text: string }, name: string, args: string[], row: PrimitiveRow, effect: Effect, assigns: ReadonlyMap<string, string>, frame: Frame): PrimStep {
+  const lockRef = args.length === 0 ? name.replace(/_(?:un)?lock.*$/, '') : resolve(args[0].replace(/^&/, ''), assigns, frame).replace(/^&/, '');
+  const keyRef = args.length > 0 ? canonLock(args[0], assigns, frame) : lockRef;
+  return withConfig({ ...at, op: 'prim', name, effect, row, args, lockId: lockRef, lockKey: keyRef, lockRef, keyRef }, effect);
+}
+
+/** A row that changes the modelled state under some configuration: its calls are steps on every
+ *  configuration (with no effect where it has none), so one configuration's paths map to another's. */
+function modelled(row: PrimitiveRow): boolean {
+  return CONFIG_NAMES.some((c) => hasEffect(effectOf(row, c)));
+}
+
 /** One call event: its steps as alternatives (inlined paths), or null when the event adds nothing. */
 function callSteps(ev: Extract<ModelEvent, { kind: 'call' }>, assigns: ReadonlyMap<string, string>, frame: Frame, w: Walk): Step[][] | null {
   if (ev.guards?.some((g) => contradicts(g, w.preds, w.atoms))) return [[]];
@@ -232,21 +274,14 @@ function callSteps(ev: Extract<ModelEvent, { kind: 'call' }>, assigns: ReadonlyM
     const out: Step[] = [];
     const pc = PERCPU_PTR.exec(`${ev.name}(${ev.args[0] ?? ''}`);
     if (pc && ev.name !== 'per_cpu_ptr') out.push({ ...at, op: 'percpu', cell: `${pc[1]}`, access: 'ptr' });
-    if (hasEffect(effect)) {
-      const lockId = lockIdOf(ev.name, ev.args, effect, assigns, frame);
-      out.push({ ...at, op: 'prim', name: ev.name, effect, row, lockId, args: ev.args, lockKey: lockKeyOf(ev.args, effect, lockId, assigns, frame) });
-    }
+    if (modelled(row)) out.push(primStep(at, ev.name, ev.args, row, effect, assigns, frame));
     return [out];
   }
   const macro = w.view.macros.get(ev.name);
   if (macro && macro.params && !w.view.functions.has(ev.name)) {
     // A trylock inside a macro cannot be tied to the branch that tests it: left out.
-    const steps: Step[] = expandMacro(macro, ev.args).filter((c) => effectOfCall(c.name, w.config)?.lock?.op !== 'try').map((c) => {
-      const effect = effectOfCall(c.name, w.config) as Effect;
-      const prow = findPrimitive(c.name) as PrimitiveRow;
-      const lockId = lockIdOf(c.name, c.args, effect, assigns, frame);
-      return { ...at, text: `${ev.text.trim()} → ${c.text}`, op: 'prim', name: c.name, effect, row: prow, lockId, args: c.args, lockKey: lockKeyOf(c.args, effect, lockId, assigns, frame) };
-    });
+    const steps: Step[] = expandMacro(macro, ev.args).filter((c) => effectOfCall(c.name, w.config)?.lock?.op !== 'try').map((c) =>
+      primStep({ ...at, text: `${ev.text.trim()} → ${c.text}` }, c.name, c.args, findPrimitive(c.name) as PrimitiveRow, effectOfCall(c.name, w.config) as Effect, assigns, frame));
     return [steps];
   }
   const callee = w.view.functions.get(ev.name);
@@ -258,14 +293,54 @@ function callSteps(ev: Extract<ModelEvent, { kind: 'call' }>, assigns: ReadonlyM
   const unsafe = ev.index !== undefined && inUnsafeRegion(structTable(w.view), ev.index);
   const requires: Step[] = required.length > 0 ? [{ ...at, op: 'requires', callee: ev.name, locks: required, unsafe }] : [];
   if (w.stack.length >= MAX_DEPTH || w.stack.includes(ev.name)) return requires.length > 0 ? [requires] : null;
-  // The same callee, reached by the same chain with the same arguments, has the same paths.
-  const key = `${w.stack.join('>')}|${ev.name}|${[...bindings].join(';')}`;
-  let paths = w.memo.get(key);
-  if (!paths) {
-    paths = functionPaths(ev.name, { fn: ev.name, bindings }, w).map((p) => [...requires, ...p.filter((s) => s.op !== 'return')]);
-    w.memo.set(key, paths);
-  }
+  const paths = calleePaths(ev.name, bindings, w);
+  return requires.length > 0 ? paths.map((p) => [...requires, ...p]) : paths;
+}
+
+/**
+ * A callee's paths (returns dropped; paths that differ only in where they returned are one
+ * alternative), shared by every activation of the view in this context: they depend on the callee,
+ * its arguments, the depth left, and the functions on the stack that matter to it (those it can reach,
+ * for the recursion guard, and those a branch fact is stated within).
+ */
+function calleePaths(callee: string, bindings: ReadonlyMap<string, string>, w: Walk): Step[][] {
+  const reach = reachable(w.view, callee);
+  const relevant = w.stack.filter((f) => reach.has(f) || FACT_SCOPES.has(f));
+  const key = `${w.context}|${MAX_DEPTH - w.stack.length}|${relevant.join('>')}|${callee}|${[...bindings].join(';')}`;
+  let memo = calleeMemo.get(w.view);
+  if (!memo) { memo = new Map(); calleeMemo.set(w.view, memo); }
+  const hit = memo.get(key);
+  if (hit) { if (hit.truncated) w.truncated = true; return hit.paths; }
+  const outer = w.truncated;
+  w.truncated = false;
+  const paths = dedupe(functionPaths(callee, { fn: callee, bindings }, w).map((p) => p.filter((s) => s.op !== 'return')));
+  memo.set(key, { paths, truncated: w.truncated });
+  w.truncated ||= outer;
   return paths;
+}
+
+const calleeMemo = new WeakMap<ConfigView, Map<string, { paths: Step[][]; truncated: boolean }>>();
+const FACT_SCOPES: ReadonlySet<string> = new Set(BRANCH_FACTS.map((f) => f.within));
+const reachCache = new WeakMap<ConfigView, Map<string, Set<string>>>();
+
+/** Functions of the view a function calls, directly or through others (itself included when recursive). */
+function reachable(view: ConfigView, fn: string): Set<string> {
+  let perView = reachCache.get(view);
+  if (!perView) { perView = new Map(); reachCache.set(view, perView); }
+  const hit = perView.get(fn);
+  if (hit) return hit;
+  const summaries = summarizeViewDetailed(view);
+  const direct = (f: string): string[] => [...new Set((summaries.get(f)?.paths ?? []).flatMap((p) => p.events.flatMap((e) => (e.kind === 'call' && view.functions.has(e.name) ? [e.name] : []))))];
+  const out = new Set<string>();
+  const todo = direct(fn);
+  while (todo.length > 0) {
+    const f = todo.pop() as string;
+    if (out.has(f)) continue;
+    out.add(f);
+    todo.push(...direct(f));
+  }
+  perView.set(fn, out);
+  return out;
 }
 
 /** A read or write of a member the view declares `__guarded_by(...)`, with the lock it needs. */
@@ -290,13 +365,16 @@ function guardedStep(ev: Extract<ModelEvent, { kind: 'access' }>, assigns: Reado
  *  the lock is held only on the side of the branch where the call's value is true. */
 interface PendingTry { call: string; names: string[]; step: Extract<Step, { op: 'prim' }> }
 
+/** A trylock's effect where it succeeded: the row's, with the lock taken. */
+function attemptEffect(effect: Effect): Effect {
+  return effect.lock ? { ...effect, lock: { op: 'acquire', kind: effect.lock.kind } } : effect;
+}
+
 function tryLockOf(ev: Extract<ModelEvent, { kind: 'call' }>, assigns: ReadonlyMap<string, string>, frame: Frame, w: Walk): PendingTry | null {
   const row = findPrimitive(ev.name);
   const effect = row ? effectOfCall(ev.name, w.config) : null;
   if (!row || !effect || effect.lock?.op !== 'try') return null;
-  const taken: Effect = { ...effect, lock: { op: 'acquire', kind: effect.lock.kind } };
-  const lockId = lockIdOf(ev.name, ev.args, taken, assigns, frame);
-  const step: Extract<Step, { op: 'prim' }> = { op: 'prim', name: ev.name, effect: taken, row, lockId, args: ev.args, attempt: true, lockKey: lockKeyOf(ev.args, taken, lockId, assigns, frame), fn: frame.fn, line: ev.line, text: ev.text.replace(/\s+/g, ' ') };
+  const step: PrimStep = { ...primStep({ fn: frame.fn, line: ev.line, text: ev.text.replace(/\s+/g, ' ') }, ev.name, ev.args, row, attemptEffect(effect), assigns, frame), attempt: true };
   return { call: norm(ev.text), names: [], step };
 }
 
@@ -320,7 +398,7 @@ function functionPaths(name: string, frame: Frame, w: Walk): Step[][] {
   if (summary.truncated) w.truncated = true;
   let all: Step[][] = [];
   for (const path of summary.paths) {
-    let prefixes: Step[][] = [[]];
+    let prefixes: Prefix[] = [null];
     const assigns = new Map<string, string>();
     const tries: PendingTry[] = [];
     let dead = false;
@@ -334,7 +412,7 @@ function functionPaths(name: string, frame: Frame, w: Walk): Step[][] {
           const outcome = tryOutcome(t, ev, w);
           if (outcome === null) continue;
           tries.splice(tries.indexOf(t), 1);
-          if (outcome) prefixes = prefixes.map((p) => [...p, { ...t.step, line: ev.line, text: `${t.step.text} (true here: ${ev.cond.replace(/\s+/g, ' ')})` }]);
+          if (outcome) { const taken: Step = { ...t.step, line: ev.line, text: `${t.step.text} (true here: ${ev.cond.replace(/\s+/g, ' ')})` }; prefixes = prefixes.map((p) => extend(p, [taken])); }
         }
         continue;
       }
@@ -343,20 +421,20 @@ function functionPaths(name: string, frame: Frame, w: Walk): Step[][] {
         for (const t of tries) if (norm(ev.value) === t.call) t.names.push(ev.name);
         continue;
       }
-      if (ev.kind === 'return') { prefixes = prefixes.map((p) => [...p, { op: 'return', fn: name, line: ev.line, text: 'return' }]); continue; }
+      if (ev.kind === 'return') { const ret: Step = { op: 'return', fn: name, line: ev.line, text: 'return' }; prefixes = prefixes.map((p) => extend(p, [ret])); continue; }
       if (ev.kind === 'access') {
         const g = guardedStep(ev, assigns, frame, w);
-        if (g) prefixes = prefixes.map((p) => [...p, g]);
+        if (g) prefixes = prefixes.map((p) => extend(p, [g]));
         const c = classifyAccess(ev.object, ev.field, assigns, frame);
         if (c && c.op !== 'return' && c.op !== 'prim') {
           const step = { ...c, access: ev.op, fn: name, line: ev.line, text: ev.text.replace(/\s+/g, ' ') } as Step;
-          prefixes = prefixes.map((p) => [...p, step]);
+          prefixes = prefixes.map((p) => extend(p, [step]));
         }
         continue;
       }
       if (ev.kind === 'store' && ev.via === 'assign') {
         const cell = pointeeCell(ev.target, assigns, frame);
-        if (cell) prefixes = prefixes.map((p) => [...p, { op: 'percpu', cell, access: 'write', fn: name, line: ev.line, text: ev.text.replace(/\s+/g, ' ') }]);
+        if (cell) { const write: Step = { op: 'percpu', cell, access: 'write', fn: name, line: ev.line, text: ev.text.replace(/\s+/g, ' ') }; prefixes = prefixes.map((p) => extend(p, [write])); }
         continue;
       }
       if (ev.kind === 'store') {
@@ -365,7 +443,7 @@ function functionPaths(name: string, frame: Frame, w: Walk): Step[][] {
         const c = f ? classifyAccess(f[1], f[2], assigns, frame) : null;
         if (c && (c.op === 'percpu' || c.op === 'task')) {
           const step = { ...c, access: 'write', fn: name, line: ev.line, text: ev.text.replace(/\s+/g, ' ') } as Step;
-          prefixes = prefixes.map((p) => [...p, step]);
+          prefixes = prefixes.map((p) => extend(p, [step]));
         }
         continue;
       }
@@ -374,13 +452,13 @@ function functionPaths(name: string, frame: Frame, w: Walk): Step[][] {
       if (attempt) { tries.push(attempt); continue; }
       const alts = callSteps(ev, assigns, frame, w);
       if (!alts || (alts.length === 1 && alts[0].length === 0)) continue;
-      prefixes = cap(prefixes.flatMap((p) => alts.map((a) => [...p, ...a])), w);
+      prefixes = alts.length === 1 ? prefixes.map((p) => extend(p, alts[0])) : bounded(prefixes.flatMap((p) => alts.map((a) => extend(p, a))), w);
     }
-    if (!dead) all.push(...prefixes);
-    all = cap(all, w);
+    if (!dead) for (const p of prefixes) all.push(toArray(p));
+    if (all.length > 4 * MAX_PATHS) all = cap(all, w);
   }
   w.stack.pop();
-  return all;
+  return cap(all, w);
 }
 
 /** `IS_ENABLED(CONFIG_X)` in C conditions, from the configuration row (include/linux/kconfig.h). */
@@ -392,16 +470,84 @@ function configAtoms(view: ConfigView): ReadonlyMap<string, boolean> {
 
 const cache = new WeakMap<ConfigView, Map<string, Activation>>();
 
-/** The paths of `root` run in `context` under the view's configuration (cached per view). */
+/**
+ * What an activation's paths depend on: the text of the root and of every function it can reach,
+ * the function-like macros the view expands, the `IS_ENABLED()` values its conditions test, and the
+ * guarded struct members (with their lines). Views that agree on those, under another configuration
+ * or in the other image of a patch, get the same paths: only the prim steps' effects differ (the
+ * table's, per configuration) and the lines move with their function. So the paths are computed once
+ * and mapped.
+ */
+const viewKeys = new WeakMap<ConfigView, string>();
+function viewKey(view: ConfigView): string {
+  let key = viewKeys.get(view);
+  if (key !== undefined) return key;
+  const macros = [...view.macros.values()].filter((m) => m.params).map((m) => `${m.name}(${m.params?.join(',')})=${m.body}`).sort().join('\u0001');
+  const tested = [...new Set([...view.parsedText.matchAll(/IS_ENABLED\(\s*(\w+)\s*\)/g)].map((m) => m[1]))].sort();
+  const atoms = tested.map((k) => `${k}=${String(view.config.symbols[k] ?? false)}`).join(',');
+  const guarded = structTable(view).guarded.map((g) => `${g.struct}.${g.field}:${g.guard}@${g.line}`).join(',');
+  key = textHash(`${view.image.path}\u0000${macros}\u0000${atoms}\u0000${guarded}`);
+  viewKeys.set(view, key);
+  return key;
+}
+
+const fnTextHashes = new WeakMap<FunctionInfo, string>();
+function fnHash(fn: FunctionInfo): string {
+  let h = fnTextHashes.get(fn);
+  if (h === undefined) { h = textHash(fn.node.text); fnTextHashes.set(fn, h); }
+  return h;
+}
+
+function shapeKey(view: ConfigView, root: string, context: ContextName): string {
+  const fns = [root, ...reachable(view, root)].sort();
+  return `${viewKey(view)}|${context}|${root}|${fns.map((f) => { const info = view.functions.get(f); return info ? `${f}=${fnHash(info)}` : f; }).join(',')}`;
+}
+
+interface Shaped { act: Activation; starts: Map<string, number> }
+const byShape = new Lru<string, Shaped>(1024);
+
+/** Forget activations shared between views (the benchmark measures the model without them). */
+export function clearSharedActivations(): void {
+  byShape.clear();
+}
+
+/** An activation computed on another view of the same shape, as this view's: effects of its
+ *  configuration, lines of its functions. */
+function mapped(from: Shaped, view: ConfigView): Activation {
+  const config = view.config.name;
+  const shift = new Map<string, number>();
+  for (const [fn, start] of from.starts) shift.set(fn, (view.functions.get(fn)?.startLine ?? start) - start);
+  const sameLines = [...shift.values()].every((d) => d === 0);
+  if (from.act.config === config && sameLines) return from.act;
+  const paths = from.act.paths.map((p) => p.map((s): Step => {
+    const d = shift.get(s.fn) ?? 0;
+    const moved = d === 0 ? s : { ...s, line: s.line + d };
+    if (moved.op !== 'prim' || from.act.config === config) return moved;
+    const effect = effectOf(moved.row, config);
+    return withConfig(moved, moved.attempt ? attemptEffect(effect) : effect);
+  }));
+  return { ...from.act, config, paths };
+}
+
+/** The paths of `root` run in `context` under the view's configuration (cached per view and shared
+ *  between configurations of the same shape). */
 export function activation(view: ConfigView, root: string, context: ContextName): Activation {
   let perView = cache.get(view);
   if (!perView) { perView = new Map(); cache.set(view, perView); }
   const key = `${root}\u0000${context}`;
   const hit = perView.get(key);
   if (hit) return hit;
-  const w: Walk = { view, config: view.config.name, preds: PREDICATES[context], truncated: false, stack: [], memo: new Map(), atoms: configAtoms(view) };
-  const paths = view.functions.has(root) ? functionPaths(root, { fn: root, bindings: new Map() }, w) : [];
-  const act: Activation = { root, context, config: view.config.name, paths, truncated: w.truncated };
+  const shape = shapeKey(view, root, context);
+  const same = byShape.get(shape);
+  let act: Activation;
+  if (same) act = mapped(same, view);
+  else {
+    const w: Walk = { view, config: view.config.name, context, preds: PREDICATES[context], truncated: false, stack: [], atoms: configAtoms(view) };
+    const paths = view.functions.has(root) ? functionPaths(root, { fn: root, bindings: new Map() }, w) : [];
+    act = { root, context, config: view.config.name, paths, truncated: w.truncated };
+    const starts = new Map([root, ...reachable(view, root)].flatMap((f): [string, number][] => { const info = view.functions.get(f); return info ? [[f, info.startLine]] : []; }));
+    byShape.set(shape, { act, starts });
+  }
   perView.set(key, act);
   return act;
 }

@@ -223,13 +223,37 @@ function matches(row: PrimitiveRow, name: string): boolean {
   return row.names.some((n) => (n.endsWith('*') ? name.startsWith(n.slice(0, -1)) : n === name));
 }
 
+const rowByName = new Map<string, PrimitiveRow | undefined>();
+
 export function findPrimitive(name: string): PrimitiveRow | undefined {
-  return PRIMITIVES.find((row) => matches(row, name));
+  if (rowByName.has(name)) return rowByName.get(name);
+  const row = PRIMITIVES.find((r) => matches(r, name));
+  rowByName.set(name, row);
+  return row;
 }
 
-/** The effect of a row under a configuration (unlisted fields are "no effect"). */
+const NO_EFFECTS: Partial<Effect> = Object.freeze({});
+/** Keyed by the row's effect objects themselves, so a row edited at run time (as tests do) is read anew. */
+const effectCache = new WeakMap<Partial<Effect>, WeakMap<Partial<Effect>, Effect>>();
+
+/** The effect of a row under a configuration (unlisted fields are "no effect"); one frozen object per (row, config). */
 export function effectOf(row: PrimitiveRow, config: ConfigName): Effect {
-  return { ...NONE, ...(row.effects.all ?? {}), ...(row.effects[config] ?? {}) };
+  const all = row.effects.all ?? NO_EFFECTS;
+  const own = row.effects[config] ?? NO_EFFECTS;
+  let inner = effectCache.get(all);
+  if (!inner) { inner = new WeakMap(); effectCache.set(all, inner); }
+  let e = inner.get(own);
+  if (!e) { e = Object.freeze({ ...NONE, ...all, ...own }); inner.set(own, e); }
+  return e;
+}
+
+/** What a call stores, if it is a store primitive: `store`, `storeArg` and `barrier` are the same on every
+ *  configuration (the rows give them under `all`), so syntax summaries can record stores without one. */
+export function storeOfCall(name: string): Pick<Effect, 'store' | 'storeArg' | 'barrier'> | null {
+  const row = findPrimitive(name);
+  if (!row) return null;
+  const all = row.effects.all ?? NO_EFFECTS;
+  return { store: all.store ?? 'none', storeArg: all.storeArg ?? null, barrier: all.barrier ?? 'none' };
 }
 
 export function effectOfCall(name: string, config: ConfigName): Effect | null {

@@ -1,18 +1,20 @@
 /**
  * Function summaries: the ordered events along every control-flow path of a function, read from the
- * tree-sitter syntax tree of one configuration's view (early returns, if/else, switch with
+ * tree-sitter syntax tree of a view (early returns, if/else, switch with
  * fall-through, loops taken zero or one time, goto ending the path). Events: calls (with the
- * primitive table's effect for this configuration), stores (assignments and store primitives),
+ * primitive table gives their effect per configuration later), stores (assignments and store primitives),
  * local assignments (for aliasing), case labels and returns.
  */
 import type { Node } from 'web-tree-sitter';
+import { Lru, textHash } from '../source/parser';
 import type { ConfigView, FunctionInfo } from '../source/types';
-import type { ConfigName } from './configs';
-import { effectOfCall, type Effect } from './semantics';
+import { storeOfCall, type Effect } from './semantics';
 
 /** A condition a call depends on inside a conditional expression (`c ? f() : g()`), detailed mode only. */
 export interface Guard { cond: string; taken: boolean }
-export interface CallEvent { kind: 'call'; name: string; args: string[]; line: number; text: string; effect: Effect | null; guards?: Guard[]; index?: number }
+/** A call as written; what it does per configuration is the primitive table's business (effectOfCall), so
+ *  summaries do not depend on the configuration and views that parse the same text share them. */
+export interface CallEvent { kind: 'call'; name: string; args: string[]; line: number; text: string; guards?: Guard[]; index?: number }
 export interface StoreEvent { kind: 'store'; target: string; value: string; line: number; text: string; via: 'assign' | 'call'; store: Effect['store']; barrier: Effect['barrier'] }
 export interface AssignEvent { kind: 'assign'; name: string; value: string; line: number }
 export interface CaseEvent { kind: 'case'; label: string; line: number }
@@ -39,7 +41,6 @@ export interface ModelPath {
 
 export interface FunctionSummary {
   function: string;
-  config: ConfigName;
   params: string[];
   paths: ModelPath[];
   /** True when the path count hit the bound and some paths were not enumerated. */
@@ -57,7 +58,7 @@ interface Flow {
   done: ModelPath[];
 }
 
-interface Ctx { config: ConfigName; truncated: boolean; opts: SummaryOptions; guards: Guard[]; labels: Map<string, Node[]>; gotoDepth: number; endLine: number }
+interface Ctx { truncated: boolean; opts: SummaryOptions; guards: Guard[]; labels: Map<string, Node[]>; gotoDepth: number; endLine: number }
 
 function lineOf(n: Node): number {
   return n.startPosition.row;
@@ -90,9 +91,9 @@ function expressionEvents(node: Node, ctx: Ctx, out: ModelEvent[]): void {
     if (args) for (const a of args.namedChildren) if (a) expressionEvents(a, ctx, out);
     const name = callName(node);
     if (!name) return;
-    const effect = effectOfCall(name, ctx.config);
+    const effect = storeOfCall(name);
     const argsText = argTexts(node);
-    const call: CallEvent = { kind: 'call', name, args: argsText, line: lineOf(node), text: node.text, effect, index: node.startIndex };
+    const call: CallEvent = { kind: 'call', name, args: argsText, line: lineOf(node), text: node.text, index: node.startIndex };
     if (ctx.opts.detailed && ctx.guards.length > 0) call.guards = [...ctx.guards];
     out.push(call);
     if (effect && effect.store !== 'none' && effect.storeArg !== null && argsText[effect.storeArg] !== undefined) {
@@ -291,32 +292,73 @@ function labelsOf(body: Node): Map<string, Node[]> {
 }
 
 export function summarizeFunction(view: ConfigView, fn: FunctionInfo, opts: SummaryOptions = BASIC): FunctionSummary {
-  const ctx: Ctx = { config: view.config.name, truncated: false, opts, guards: [], labels: opts.followGoto ? labelsOf(fn.body) : new Map(), gotoDepth: 0, endLine: fn.endLine };
+  const ctx: Ctx = { truncated: false, opts, guards: [], labels: opts.followGoto ? labelsOf(fn.body) : new Map(), gotoDepth: 0, endLine: fn.endLine };
   const flow = stmt(fn.body, [[]], ctx);
   const endLine = fn.endLine;
   const paths = [...flow.done, ...flow.open.map((events) => ({ events, endLine })), ...flow.broken.map((events) => ({ events, endLine }))];
-  return { function: fn.name, config: view.config.name, params: paramNames(fn), paths, truncated: ctx.truncated };
+  return { function: fn.name, params: paramNames(fn), paths, truncated: ctx.truncated };
 }
 
 const summaryCache = new WeakMap<ConfigView, Map<string, FunctionSummary>>();
 const detailedCache = new WeakMap<ConfigView, Map<string, FunctionSummary>>();
+/** By parsed text: views of one image under configurations whose #if resolve alike parse the same text,
+ *  and summaries do not depend on the configuration, so they are computed once. */
+const basicByText = new Lru<string, Map<string, FunctionSummary>>(16);
+const detailedByText = new Lru<string, Map<string, FunctionSummary>>(16);
 
-/** Detailed summaries (field accesses, branches, call guards, gotos followed) of every function of a view, cached per view. */
-export function summarizeViewDetailed(view: ConfigView): Map<string, FunctionSummary> {
-  const cached = detailedCache.get(view);
+function summariesOf(view: ConfigView, perView: WeakMap<ConfigView, Map<string, FunctionSummary>>, byText: Lru<string, Map<string, FunctionSummary>>, opts: SummaryOptions): Map<string, FunctionSummary> {
+  const cached = perView.get(view);
   if (cached) return cached;
-  const out = new Map<string, FunctionSummary>();
-  for (const fn of view.functions.values()) out.set(fn.name, summarizeFunction(view, fn, { detailed: true, followGoto: true }));
-  detailedCache.set(view, out);
+  const key = `${view.image.path}\u0000${textHash(view.parsedText)}`;
+  let out = byText.get(key);
+  if (!out) {
+    out = new Map<string, FunctionSummary>();
+    for (const fn of view.functions.values()) out.set(fn.name, functionSummary(view, fn, opts));
+    byText.set(key, out);
+  }
+  perView.set(view, out);
   return out;
 }
 
-/** Summaries of every function of a view, cached per view. */
+/** Forget summaries shared between views (the benchmark measures the model without them). */
+export function clearSharedSummaries(): void {
+  basicByText.clear();
+  detailedByText.clear();
+  byFunctionText.clear();
+}
+
+/**
+ * Summaries by function text: a function summarises the same wherever it sits (the other image of a
+ * patch, another version of the document), so only its lines and offsets move. The syntax-tree walk
+ * is the costly part of the model; a patch changes few functions.
+ */
+const byFunctionText = new Lru<string, { startLine: number; startIndex: number; summary: FunctionSummary }>(4096);
+
+function shifted<E extends { line: number; index?: number }>(e: E, dl: number, di: number): E {
+  return e.index === undefined ? { ...e, line: e.line + dl } : { ...e, line: e.line + dl, index: e.index + di };
+}
+
+function functionSummary(view: ConfigView, fn: FunctionInfo, opts: SummaryOptions): FunctionSummary {
+  const key = `${opts.detailed ? 'd' : 'b'}${opts.followGoto ? 'g' : ''}\u0000${fn.name}\u0000${textHash(fn.node.text)}`;
+  const hit = byFunctionText.get(key);
+  if (!hit) {
+    const summary = summarizeFunction(view, fn, opts);
+    byFunctionText.set(key, { startLine: fn.startLine, startIndex: fn.node.startIndex, summary });
+    return summary;
+  }
+  const dl = fn.startLine - hit.startLine;
+  const di = fn.node.startIndex - hit.startIndex;
+  if (dl === 0 && di === 0) return hit.summary;
+  const paths = hit.summary.paths.map((p) => ({ endLine: p.endLine + dl, events: p.events.map((e) => shifted<ModelEvent>(e, dl, di)) }));
+  return { ...hit.summary, paths };
+}
+
+/** Detailed summaries (field accesses, branches, call guards, gotos followed) of every function of a view. */
+export function summarizeViewDetailed(view: ConfigView): Map<string, FunctionSummary> {
+  return summariesOf(view, detailedCache, detailedByText, { detailed: true, followGoto: true });
+}
+
+/** Summaries of every function of a view. */
 export function summarizeView(view: ConfigView): Map<string, FunctionSummary> {
-  const cached = summaryCache.get(view);
-  if (cached) return cached;
-  const out = new Map<string, FunctionSummary>();
-  for (const fn of view.functions.values()) out.set(fn.name, summarizeFunction(view, fn));
-  summaryCache.set(view, out);
-  return out;
+  return summariesOf(view, summaryCache, basicByText, BASIC);
 }

@@ -10,6 +10,7 @@ import { bufferFor, type BufferRow } from '../model/publication';
 import { ACQUIRE_READER, decidePublication, publicationLitmus, staleReadPossible, type WriterStep } from '../model/publicationLitmus';
 import type { FunctionSummary, ModelEvent, ModelPath, StoreEvent } from '../model/summary';
 import type { TraceStep } from '../review/types';
+import { effectOfCall } from '../model/semantics';
 import type { Rule, RuleFinding, RuleInput } from './types';
 
 export const PUBLISH_BARRIER = 'publish-barrier';
@@ -104,8 +105,9 @@ function scanPath(path: ModelPath, summary: FunctionSummary, input: RuleInput, h
   for (const ev of path.events as readonly ModelEvent[]) {
     if (ev.kind === 'assign') { assigns.set(ev.name, ev.value); continue; }
     if (ev.kind === 'case') { caseLabel = ev.label; continue; }
-    if (ev.kind === 'call' && ev.effect && ev.effect.store === 'none' && ev.effect.barrier !== 'none') {
-      for (const p of pending.values()) p.between.push({ kind: 'barrier', barrier: ev.effect.barrier, line: ev.line });
+    if (ev.kind === 'call') {
+      const effect = effectOfCall(ev.name, input.view.config.name);
+      if (effect && effect.store === 'none' && effect.barrier !== 'none') for (const p of pending.values()) p.between.push({ kind: 'barrier', barrier: effect.barrier, line: ev.line });
       continue;
     }
     if (ev.kind !== 'store') continue;
