@@ -7,7 +7,7 @@
  * syscall, in program order (docs/rules/publish-barrier.md).
  */
 import { bufferFor, type BufferRow } from '../model/publication';
-import { ACQUIRE_READER, decidePublication, publicationLitmus, staleReadPossible, type WriterStep } from '../model/publicationLitmus';
+import { ACQUIRE_READER, decidePublication, publicationLitmus, staleReadPossible, type WriterStep, herdForm } from '../model/publicationLitmus';
 import type { FunctionSummary, ModelEvent, ModelPath, StoreEvent } from '../model/summary';
 import type { TraceStep } from '../review/types';
 import { effectOfCall } from '../model/semantics';
@@ -152,7 +152,7 @@ function toFinding(hit: Hit, summary: FunctionSummary, input: RuleInput, lines: 
     message: `${summary.function}(): the count in area[0] is published${where} after the entries with no write barrier between them; `
       + `a concurrent reader (${hit.pub.buffer.why}) can see the new count and stale entries. Add smp_wmb() before the count store, or store it with smp_store_release().`,
     trace,
-    litmus: hit.litmus,
+    litmus: herdForm(hit.litmus),
     fix: { afterLine: hit.entry.line, indent: leadingWhitespace(lines[hit.entry.line]), countStoreLine: hit.count.line, countStoreText: lines[hit.count.line] ?? '' },
   };
 }

@@ -4,7 +4,7 @@
  * with __ATOMIC_RELAXED and then the entries: the LKMM allows it to see the new count and stale
  * entries. Reported as Information (the patch does not touch the reader), with the litmus proof.
  */
-import { DOCUMENTED_READER, decidePublication, publicationLitmus, staleReadPossible } from '../model/publicationLitmus';
+import { DOCUMENTED_READER, decidePublication, publicationLitmus, staleReadPossible, herdForm } from '../model/publicationLitmus';
 import { publicationSites } from './publishBarrier';
 import type { Rule, RuleFinding, RuleInput } from './types';
 
@@ -42,7 +42,7 @@ export const publishReaderRule: Rule = {
             { file, line: h.count.line + 1, context: 'LKMM', text: `litmus test (release writer, documented reader), exists (new count, stale entry): ${verdict.result}` },
           ],
           fix: null,
-          litmus,
+          litmus: herdForm(litmus),
         });
       }
     }

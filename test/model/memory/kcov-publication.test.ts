@@ -10,6 +10,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseLitmus, printLitmus, runLitmus, type LitmusVerdict } from '../../../server/src/model/memory/index';
+import { DOCUMENTED_READER, herdForm, publicationLitmus, type WriterStep } from '../../../server/src/model/publicationLitmus';
+import { kernelLitmusTests } from './support';
 
 function kcovTest(name: string, writer: readonly string[], reader: readonly string[]): string {
   return [
@@ -121,5 +123,34 @@ describe('kcov publication pattern', () => {
   it('tells the barrier variants apart on the same reader (the verdict is not constant)', () => {
     const verdicts = [ONCE_WRITER, WMB_WRITER, RELEASE_WRITER].map((w) => runLitmus(parseLitmus(kcovTest('k', w, ACQUIRE_READER))).result);
     expect(verdicts).toEqual(['Sometimes', 'Never', 'Never']);
+  });
+});
+
+describe('the generated publication tests, as findings carry them, use only what herd7 + linux-kernel.cfg reads', () => {
+  // What the kernel's own suite (tools/memory-model/litmus-tests, extracted at test time) calls in its
+  // process bodies: herd7 with the kernel's linux-kernel.cfg accepts every one of those files.
+  const calledIn = (text: string): Set<string> => {
+    const bodies = text.replace(/\(\*[\s\S]*?\*\)/g, '').split(/\bexists\b|\blocations\b|\bfilter\b/)[0].replace(/^C .*$/m, '');
+    return new Set([...bodies.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]).filter((n) => !/^P\d+$/.test(n)));
+  };
+  const kernelCalls = new Set(kernelLitmusTests().flatMap((t) => [...calledIn(t.text)]));
+  const writers: WriterStep[][] = [
+    [{ kind: 'entry', store: 'bulk', line: 1 }, { kind: 'count', store: 'once', line: 2 }],
+    [{ kind: 'entry', store: 'bulk', line: 1 }, { kind: 'barrier', barrier: 'wmb', line: 2 }, { kind: 'count', store: 'once', line: 3 }],
+    [{ kind: 'entry', store: 'plain', line: 1 }, { kind: 'count', store: 'release', line: 2 }],
+  ];
+  const readers = (['relaxed', 'acquire', 'seq_cst'] as const).flatMap((countLoad) => [false, true].map((rmb) => ({ ...DOCUMENTED_READER, countLoad, rmb })));
+
+  it('calls nothing the kernel suite does not, keeps the verdict, and reads back', () => {
+    expect(kernelCalls.has('READ_ONCE') && kernelCalls.has('smp_load_acquire') && kernelCalls.has('smp_wmb')).toBe(true);
+    for (const w of writers) for (const r of readers) {
+      const generated = publicationLitmus('kcov_publish', w, r);
+      const herd = herdForm(generated);
+      expect([...calledIn(herd)].filter((n) => !kernelCalls.has(n)), herd).toEqual([]);
+      expect(herd).toMatch(/^C kcov_publish\n/);
+      expect(herd).toMatch(/^exists \(1:r0=1 \/\\ 1:r1=0\)$/m);
+      expect(runLitmus(parseLitmus(herd)).result).toBe(runLitmus(parseLitmus(generated)).result);
+      expect(herdForm(herd)).toBe(herd);
+    }
   });
 });
