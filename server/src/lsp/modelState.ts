@@ -88,7 +88,8 @@ export function modelState(review: Review, text: string, position: Position, loo
   const image = at.side === 'post' ? at.pair.post : at.pair.pre;
   const models = review.configs.map((config) => ({ config, model: lookup(image, config, at.line) }));
   const fn = models.find((m) => m.model?.fn)?.model?.fn ?? null;
-  const where = `${at.pair.path}:${at.line + 1} (${at.side === 'post' ? 'post-image: as the patch leaves it' : 'pre-image: the line the patch removes'})`;
+  const side = sourceFile ? '' : ` (${at.side === 'post' ? 'post-image: as the patch leaves it' : 'pre-image: the line the patch removes'})`;
+  const where = `${at.pair.path}:${at.line + 1}${side}`;
   const stateLine = models.find((m) => m.model)?.model?.stateLine ?? at.line;
   const lines = [
     `## kcov-review: model state before ${where}${fn ? ` in \`${fn}()\`` : ''}`, '',
