@@ -9,7 +9,7 @@ import type { Diagnostic, DiagnosticRelatedInformation } from 'vscode-languagese
 import type { ImagePair } from '../patch/types';
 import type { Review, ReviewFinding } from '../review/types';
 import { finalPair } from './definition';
-import { DIAGNOSTIC_SOURCE, findingMessage, findingSeverity, lineContentRange, ruleDocUrl } from './diagnostics';
+import { findingDiagnosticAt, lineContentRange } from './diagnostics';
 import { documentLines } from './documents';
 
 /**
@@ -33,17 +33,7 @@ export function postImageDiagnostics(review: Review, path: string, uri: string):
   const pair = finalPair(review, path);
   if (!pair) return [];
   const lines = documentLines(pair.post.text);
-  return findingsOn(review, pair).map((f): Diagnostic => {
-    const d: Diagnostic = {
-      range: lineContentRange(lines, f.sourceLine - 1),
-      severity: findingSeverity(f),
-      code: f.rule,
-      codeDescription: { href: ruleDocUrl(f.rule) },
-      source: DIAGNOSTIC_SOURCE,
-      message: findingMessage(f),
-    };
-    const rel = related(f, pair, uri);
-    if (rel.length > 0) d.relatedInformation = rel;
-    return d;
-  }).sort((a, b) => a.range.start.line - b.range.start.line);
+  return findingsOn(review, pair)
+    .map((f) => findingDiagnosticAt(f, lineContentRange(lines, f.sourceLine - 1), related(f, pair, uri)))
+    .sort((a, b) => a.range.start.line - b.range.start.line);
 }
