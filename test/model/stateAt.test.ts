@@ -261,3 +261,13 @@ describe('on the real 6.12 kcov.c', () => {
     expect(mergeStates(statesAtLine(v, lineOf(text, 'vm_flags_set(vma, VM_DONTEXPAND);'))?.reaching ?? []).locks).toEqual([]);
   });
 });
+
+describe('a long function', () => {
+  it('keeps the right state on every line of 600 disable/enable pairs', () => {
+    const body = Array.from({ length: 600 }, (_, i) => `\tlocal_irq_disable();\n\tx${i} = ${i};\n\tlocal_irq_enable();`).join('\n');
+    const text = `void long_fn(void)\n{\n${body}\n\tlast = 1;\n}\n`;
+    expect(functionStates(view(text, '!RT'), 'long_fn')?.unmatched).toBe(0);
+    for (const i of [0, 299, 599]) expect(mergeStates(at(text, '!RT', `x${i} = ${i};`).reaching).counters.hardirq).toEqual([1]);
+    expect(mergeStates(at(text, '!RT', 'last = 1').reaching).counters.hardirq).toEqual([0]);
+  });
+});

@@ -173,6 +173,7 @@ function gotosOf(body: Node): GotoShape[] {
 }
 
 const shapeCache = new WeakMap<ConfigView, Map<string, Shape>>();
+const parsedLines = new WeakMap<ConfigView, string[]>();
 
 /** The code lines of a function's body (not blank, comment or preprocessor lines), with the arms each sits in. */
 function shapeOf(view: ConfigView, fn: FunctionInfo): Shape {
@@ -180,7 +181,8 @@ function shapeOf(view: ConfigView, fn: FunctionInfo): Shape {
   if (!perView) { perView = new Map(); shapeCache.set(view, perView); }
   const hit = perView.get(fn.name);
   if (hit) return hit;
-  const text = view.parsedText.split('\n');
+  let text = parsedLines.get(view);
+  if (!text) { text = view.parsedText.split('\n'); parsedLines.set(view, text); }
   const body = fn.body;
   const lines = new Map<number, LineShape>();
   for (let line = body.startPosition.row; line <= body.endPosition.row; line++) {
@@ -294,25 +296,33 @@ function blockEnds(ev: ModelEvent, steps: readonly Step[], j: number, m: MatchEn
   return out.reverse();
 }
 
-/** For each step of the path, the index of the summary event that produced it; null when the summary path cannot produce it. */
+/**
+ * For each step of the path, the index of the summary event that produced it; null when the summary
+ * path cannot produce it. A depth-first search over (event, step) with failed pairs remembered,
+ * iterative so that a long function cannot exhaust the call stack.
+ */
 function matchPath(events: readonly ModelEvent[], steps: readonly Step[], m: MatchEnv): number[] | null {
-  const failed = new Set<number>();
-  const eventOf: number[] = new Array<number>(steps.length).fill(-1);
   const width = steps.length + 1;
-  const go = (i: number, j: number): boolean => {
-    if (i === events.length) return j === steps.length;
-    const key = i * width + j;
-    if (failed.has(key)) return false;
-    for (const end of blockEnds(events[i], steps, j, m)) {
-      if (go(i + 1, end)) {
-        for (let k = j; k < end; k++) eventOf[k] = i;
-        return true;
-      }
+  const failed = new Set<number>();
+  interface Frame { i: number; j: number; ends: number[]; next: number }
+  const frame = (i: number, j: number): Frame => ({ i, j, ends: i < events.length ? blockEnds(events[i], steps, j, m) : [], next: 0 });
+  const stack: Frame[] = [frame(0, 0)];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    if (top.i === events.length && top.j === steps.length) {
+      const eventOf = new Array<number>(steps.length).fill(-1);
+      for (const f of stack.slice(0, -1)) for (let k = f.j; k < f.ends[f.next - 1]; k++) eventOf[k] = f.i;
+      return eventOf;
     }
-    failed.add(key);
-    return false;
-  };
-  return go(0, 0) ? eventOf : null;
+    if (top.next >= top.ends.length) {
+      failed.add(top.i * width + top.j);
+      stack.pop();
+      continue;
+    }
+    const end = top.ends[top.next++];
+    if (!failed.has((top.i + 1) * width + end)) stack.push(frame(top.i + 1, end));
+  }
+  return null;
 }
 
 /** IS_ENABLED(CONFIG_X) in C conditions, from the configuration row (as the activation reads them). */
@@ -342,17 +352,46 @@ function guardedOut(e: ModelEvent, context: ContextName, atoms: ReadonlyMap<stri
 
 // ---- states along matched paths --------------------------------------------------------------
 
-interface Matched { facts: PathFacts; steps: Step[]; eventOf: number[] }
+interface Matched {
+  facts: PathFacts;
+  steps: Step[];
+  /** Per step: the summary event that produced it (non-decreasing), and that event's line. */
+  eventOf: number[];
+  stepLines: number[];
+  /** The step lines never decrease (no do-while condition or backward goto in between): "before line L" is a prefix. */
+  monotone: boolean;
+}
 
-/** The state before the first event at or after `limit` (by line, or by event index when `byIndex`). */
-function stateBefore(entry: AbstractState, m: Matched, limit: number, byIndex: boolean): AbstractState {
+function matchedPath(facts: PathFacts, steps: Step[], eventOf: number[]): Matched {
+  const stepLines = eventOf.map((e) => facts.path.events[e].line);
+  return { facts, steps, eventOf, stepLines, monotone: stepLines.every((l, k) => k === 0 || stepLines[k - 1] <= l) };
+}
+
+/** The states along a matched path from an entry state: after k steps, k = 0..n. */
+function statesAlong(entry: AbstractState, m: Matched): AbstractState[] {
+  const out = [entry];
   let s = entry;
-  const events = m.facts.path.events;
-  m.steps.forEach((st, k) => {
-    const e = m.eventOf[k];
-    const before = byIndex ? e < limit : events[e].line < limit;
-    if (before && st.op === 'prim') s = applyEffect(s, st.effect, st.lockId, st);
-  });
+  for (const st of m.steps) {
+    if (st.op === 'prim') s = applyEffect(s, st.effect, st.lockId, st);
+    out.push(s);
+  }
+  return out;
+}
+
+/** The state before the events at or after `limit` (a line, or an event index when `byIndex`). */
+function stateBefore(along: readonly AbstractState[], m: Matched, limit: number, byIndex: boolean): AbstractState {
+  const keys = byIndex ? m.eventOf : m.stepLines;
+  if (byIndex || m.monotone) {
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (keys[mid] < limit) lo = mid + 1; else hi = mid;
+    }
+    return along[lo];
+  }
+  let s = along[0];
+  m.steps.forEach((st, k) => { if (keys[k] < limit && st.op === 'prim') s = applyEffect(s, st.effect, st.lockId, st); });
   return s;
 }
 
@@ -360,13 +399,13 @@ export function stateKey(s: AbstractState): string {
   return `${COUNTERS.map((k) => s[k]).join(',')}|${s.locks.map((l) => `${l.id}:${l.kind}`).join(',')}`;
 }
 
-function addReaching(list: Reaching[], context: ContextName, state: AbstractState, origins: readonly string[]): void {
-  const key = stateKey(state);
-  const hit = list.find((r) => r.context === context && stateKey(r.state) === key);
+function addReaching(list: Map<string, Reaching>, context: ContextName, state: AbstractState, origins: readonly string[]): void {
+  const key = `${context}\u0000${stateKey(state)}`;
+  const hit = list.get(key);
   if (hit) {
     hit.paths++;
     for (const o of origins) if (!hit.origins.includes(o)) hit.origins.push(o);
-  } else list.push({ context, state, paths: 1, origins: [...origins] });
+  } else list.set(key, { context, state, paths: 1, origins: [...origins] });
 }
 
 function isStatic(fn: FunctionInfo): boolean {
@@ -457,11 +496,17 @@ function analyse(memo: Memo, fn: string): Analysis {
   const shape = shapeOf(view, info);
   const atoms = configAtoms(view);
   const env: MatchEnv = { view, root: fn, config: view.config.name, reach: (f) => reachOf(memo, f) };
-  const anyEventIn = (start: number, end: number): boolean => summary.paths.some((p) => p.events.some((e) => e.line >= start && e.line <= end));
+  const eventsIn = new Map<string, boolean>();
+  const anyEventIn = (start: number, end: number): boolean => {
+    const key = `${start}:${end}`;
+    let hit = eventsIn.get(key);
+    if (hit === undefined) { hit = summary.paths.some((p) => p.events.some((e) => e.line >= start && e.line <= end)); eventsIn.set(key, hit); }
+    return hit;
+  };
   const facts = summary.paths.map((p) => pathFacts(p, shape, anyEventIn));
   let truncated = entriesTruncated || summary.truncated;
   let unmatched = 0;
-  const lines = new Map<number, Reaching[]>();
+  const lines = new Map<number, Map<string, Reaching>>();
   const callSites = new Map<string, EntryPoint[]>();
   const matchedIn = new Map<ContextName, Matched[]>();
   for (const entry of entries) {
@@ -472,29 +517,34 @@ function analyse(memo: Memo, fn: string): Analysis {
       const live = facts.filter((f) => !deadIn(f.path, fn, entry.context, atoms));
       matched = [];
       for (const steps of act.paths) {
-        const found = live.map((f) => ({ facts: f, steps, eventOf: matchPath(f.path.events, steps, env) })).filter((x): x is Matched => x.eventOf !== null);
-        if (found.length === 0) unmatched++;
-        matched.push(...found);
+        let found = 0;
+        for (const f of live) {
+          const eventOf = matchPath(f.path.events, steps, env);
+          if (eventOf) { matched.push(matchedPath(f, steps, eventOf)); found++; }
+        }
+        if (found === 0) unmatched++;
       }
       matchedIn.set(entry.context, matched);
     }
     for (const m of matched) {
+      const along = statesAlong(entry.state, m);
       for (const [line, ls] of shape.lines) {
         if (!covers(m.facts, line, ls, anyEventIn)) continue;
-        const list = lines.get(line) ?? [];
-        addReaching(list, entry.context, stateBefore(entry.state, m, ls.stateLine, false), entry.origins);
+        const list = lines.get(line) ?? new Map<string, Reaching>();
+        addReaching(list, entry.context, stateBefore(along, m, ls.stateLine, false), entry.origins);
         lines.set(line, list);
       }
       m.facts.path.events.forEach((e, i) => {
         if (e.kind !== 'call' || e.name === fn || !view.functions.has(e.name) || guardedOut(e, entry.context, atoms)) return;
         const sites = callSites.get(e.name) ?? [];
-        truncated = !addEntry(sites, { context: entry.context, state: stateBefore(entry.state, m, i, true), origins: [`called from ${fn}() at line ${e.line + 1} (${entry.context} context)`] }) || truncated;
+        truncated = !addEntry(sites, { context: entry.context, state: stateBefore(along, m, i, true), origins: [`called from ${fn}() at line ${e.line + 1} (${entry.context} context)`] }) || truncated;
         callSites.set(e.name, sites);
       });
     }
   }
   memo.active.delete(fn);
-  const result: Analysis = { states: { fn, config: view.config.name, entries, lines, truncated, unmatched }, callSites };
+  const byLine = new Map([...lines].map(([line, list]): [number, Reaching[]] => [line, [...list.values()]]));
+  const result: Analysis = { states: { fn, config: view.config.name, entries, lines: byLine, truncated, unmatched }, callSites };
   memo.done.set(fn, result);
   return result;
 }
