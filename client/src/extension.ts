@@ -5,7 +5,9 @@
 import * as path from 'node:path';
 import {
   ConfigurationTarget,
+  EventEmitter,
   StatusBarAlignment,
+  ViewColumn,
   commands,
   languages,
   Uri,
@@ -26,6 +28,11 @@ import {
 const SECTION = 'kcovReview';
 const STATUS_NOTIFICATION = 'kcovReview/status';
 const POST_IMAGE_REQUEST = 'kcovReview/postImage';
+const POST_IMAGE_CLOSED = 'kcovReview/postImageClosed';
+const MODEL_STATE_REQUEST = 'kcovReview/modelState';
+const MODEL_STATE_COMMAND = 'kcovReview.showModelState';
+/** One read-only markdown document, replaced on each "Show model state at cursor". */
+const MODEL_STATE_URI = 'kcov-review:/model-state.md';
 const REPLY_REQUEST = 'kcovReview/reply';
 const OPEN_POST_IMAGE_COMMAND = 'kcovReview.openPostImage';
 const DRAFT_REPLY_COMMAND = 'kcovReview.draftReply';
@@ -38,23 +45,49 @@ async function exportLitmus(): Promise<void> {
   await commands.executeCommand('editor.action.codeAction', { kind: EXPORT_LITMUS_KIND, apply: 'first' });
 }
 
-/** `kcov-review:/post-image/kernel/kcov.c?<patch uri>`: kcov.c as the patch leaves it, from the server. */
-const postImageProvider: TextDocumentContentProvider = {
+const modelStateChanged = new EventEmitter<Uri>();
+let modelStateText = '';
+
+/**
+ * `kcov-review:/post-image/kernel/kcov.c?<patch uri>`: kcov.c as the patch leaves it, from the
+ * server, which then publishes its findings under the same URI string (so it is sent encoded, as
+ * `Uri.toString()` gives it, and the server echoes it unchanged). `kcov-review:/model-state.md`:
+ * the last "Show model state at cursor".
+ */
+const kcovReviewProvider: TextDocumentContentProvider = {
+  onDidChange: modelStateChanged.event,
   async provideTextDocumentContent(uri: Uri): Promise<string> {
-    const reply = await client?.sendRequest<{ text: string | null }>(POST_IMAGE_REQUEST, { uri: uri.toString(true) });
+    if (uri.toString() === MODEL_STATE_URI) return modelStateText;
+    const reply = await client?.sendRequest<{ text: string | null }>(POST_IMAGE_REQUEST, { uri: uri.toString() });
     return reply?.text ?? '// kcov-review: no post-image for this patch (open the patch first).\n';
   },
 };
 
+/**
+ * The model's full state at the cursor's line, beside the code in a read-only markdown document
+ * that is reused: it holds tables (per context, who may preempt) too wide for a hover or a
+ * message, stays open while the reviewer steps through lines, and can be copied into the reply.
+ */
+async function showModelState(): Promise<void> {
+  const editor = window.activeTextEditor;
+  if (!editor || !client) return;
+  const reply = await client.sendRequest<{ markdown: string | null }>(MODEL_STATE_REQUEST, { textDocument: { uri: editor.document.uri.toString() }, position: editor.selection.active });
+  if (reply.markdown === null) { void window.showWarningMessage('kcov-review: this document has not been reviewed yet.'); return; }
+  modelStateText = reply.markdown;
+  const uri = Uri.parse(MODEL_STATE_URI);
+  modelStateChanged.fire(uri);
+  await window.showTextDocument(await workspace.openTextDocument(uri), { viewColumn: ViewColumn.Beside, preserveFocus: true, preview: true });
+}
+
 async function openPostImage(): Promise<void> {
-  const patch = window.activeTextEditor?.document.uri.toString(true);
+  const patch = window.activeTextEditor?.document.uri.toString();
   if (!patch) return;
   const uri = Uri.parse(`kcov-review:/post-image/kernel/kcov.c?${encodeURIComponent(patch)}`);
   await window.showTextDocument(await workspace.openTextDocument(uri), { preview: true });
 }
 
 async function draftReply(): Promise<void> {
-  const patch = window.activeTextEditor?.document.uri.toString(true);
+  const patch = window.activeTextEditor?.document.uri.toString();
   if (!patch || !client) return;
   const reply = await client.sendRequest<{ text: string | null }>(REPLY_REQUEST, { uri: patch });
   if (reply.text === null) { void window.showWarningMessage('kcov-review: this document has not been reviewed yet.'); return; }
@@ -135,7 +168,12 @@ export async function activate(context: ExtensionContext): Promise<void> {
     commands.registerCommand(OPEN_POST_IMAGE_COMMAND, openPostImage),
     commands.registerCommand(DRAFT_REPLY_COMMAND, draftReply),
     commands.registerCommand(EXPORT_LITMUS_COMMAND, exportLitmus),
-    workspace.registerTextDocumentContentProvider('kcov-review', postImageProvider),
+    commands.registerCommand(MODEL_STATE_COMMAND, showModelState),
+    workspace.registerTextDocumentContentProvider('kcov-review', kcovReviewProvider),
+    modelStateChanged,
+    workspace.onDidCloseTextDocument((document) => {
+      if (document.uri.scheme === 'kcov-review' && document.uri.path.startsWith('/post-image/')) void client?.sendNotification(POST_IMAGE_CLOSED, { uri: document.uri.toString() });
+    }),
     window.onDidChangeActiveTextEditor((editor) => updateStatusBar(item, statuses, editor)),
   );
   updateStatusBar(item, statuses, window.activeTextEditor);

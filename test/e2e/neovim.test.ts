@@ -79,6 +79,14 @@ vim.api.nvim_create_autocmd('VimEnter', { callback = function()
       if res.result and res.result.contents then hover_text = res.result.contents.value or vim.NIL end
     end
   end
+  -- The custom request behind "Show model state at cursor", on the same line.
+  local model_state = vim.NIL
+  if finding_line then
+    local reply = vim.lsp.buf_request_sync(buf, 'kcovReview/modelState', { textDocument = vim.lsp.util.make_text_document_params(buf), position = { line = finding_line, character = 0 } }, 10000)
+    for _, res in pairs(reply or {}) do
+      if res.result and res.result.markdown then model_state = res.result.markdown end
+    end
+  end
   local repaired = false
   local damaged = nil
   for _, d in ipairs(vim.diagnostic.get(buf)) do
@@ -99,7 +107,7 @@ vim.api.nvim_create_autocmd('VimEnter', { callback = function()
     end
   end
   vim.lsp.stop_client(client_id)
-  finish({ diagnostics = result, symbols = symbol_names, hover = hover_text, repaired = repaired, lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false) }, 0)
+  finish({ diagnostics = result, symbols = symbol_names, hover = hover_text, model_state = model_state, repaired = repaired, lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false) }, 0)
 end })
 `;
 }
@@ -115,7 +123,7 @@ describe('Neovim as an LSP client', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kcov-review-nvim-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  function runNvim(seed: string, name: string): { diagnostics: NvimDiagnostic[]; symbols: string[]; hover: string | null; repaired: boolean; lines: string[] } {
+  function runNvim(seed: string, name: string): { diagnostics: NvimDiagnostic[]; symbols: string[]; hover: string | null; model_state: string | null; repaired: boolean; lines: string[] } {
     const version = nvimVersion();
     if (!version) throw new Error(`${NVIM} not found: install Neovim 0.7+ or set NVIM_BIN`);
     const out = path.join(dir, `${name}.json`);
@@ -131,7 +139,7 @@ describe('Neovim as an LSP client', () => {
     return JSON.parse(written);
   }
 
-  it('seed 004: diagnostics, document symbols, hover on the finding, and the repair code action applied', () => {
+  it('seed 004: diagnostics, document symbols, hover on the finding, the model state at its line, and the repair code action applied', () => {
     const result = runNvim(SEED_004, 'seed004');
     const ours = result.diagnostics.filter((d) => d.source === 'kcov-review');
     expect(ours.length).toBeGreaterThan(0);
@@ -144,6 +152,8 @@ describe('Neovim as an LSP client', () => {
     expect(ours.map((d) => d.code)).toEqual(expect.arrayContaining(['patch-damaged', 'publish-barrier']));
     expect(result.symbols).toEqual(['[PATCH] smp_wmb() in kcov_move_area() after memcpy()', 'kernel/kcov.c']);
     expect(result.hover).toMatch(/\*\*publish-barrier\*\* \(fixed/);
+    expect(result.model_state).toMatch(/model state before kernel\/kcov\.c:\d+ \(post-image: as the patch leaves it\) in `kcov_move_area\(\)`/);
+    expect(result.model_state).toContain('| task | hardirq | no | `hardirq-interrupts-task` | hardirq is off here |');
     expect(result.repaired).toBe(true);
     expect(result.lines).toContain('+\tsmp_wmb();');
     expect(result.lines).toContain(' \tmemcpy(dst_entries, src_entries, bytes_to_move);');

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_NAMES } from '../../server/src/model/configs';
+import { DEFAULT_SETTINGS } from '../../server/src/lsp/settings';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -94,5 +95,18 @@ describe('extension manifest', () => {
     expect(props['kcovReview.configs'].items.enum).toEqual([...CONFIG_NAMES]);
     expect(props['kcovReview.configs'].default).toEqual([...CONFIG_NAMES]);
     expect(manifest.contributes.commands.map((c: { command: string }) => c.command)).toContain('kcovReview.selectKernelTree');
+  });
+
+  it('declares every setting the server reads, with its default, and every command the client registers', () => {
+    const props = manifest.contributes.configuration.properties;
+    expect(Object.keys(props).sort()).toEqual(Object.keys(DEFAULT_SETTINGS).map((k) => `kcovReview.${k}`).sort());
+    expect(props['kcovReview.inlayHints']).toMatchObject({ type: 'boolean', default: DEFAULT_SETTINGS.inlayHints });
+    expect(props['kcovReview.showPreExisting']).toMatchObject({ type: 'boolean', default: DEFAULT_SETTINGS.showPreExisting });
+    expect(props['kcovReview.timeBudgetMs']).toMatchObject({ type: 'number', default: DEFAULT_SETTINGS.timeBudgetMs });
+    const client = readFileSync(path.join(root, 'client/src/extension.ts'), 'utf8');
+    const registered = [...client.matchAll(/const \w+_COMMAND = '(kcovReview\.\w+)'/g)].map((m) => m[1]).sort();
+    const declared = manifest.contributes.commands.map((c: { command: string; title: string }) => c.command).sort();
+    expect(declared).toEqual(registered);
+    expect(manifest.contributes.commands.map((c: { title: string }) => c.title).sort()).toEqual(['Draft review reply', 'Export litmus test', 'Open post-image', 'Select kernel tree', 'Show model state at cursor']);
   });
 });

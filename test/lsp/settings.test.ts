@@ -20,8 +20,15 @@ describe('parseSettings', () => {
     expect(parseSettings({ configs: [] }, base)).toEqual({ ...DEFAULT_SETTINGS, kernelTree: '/base', configs: ['!RT', 'RT+BHlock', 'RT'] });
   });
 
+  it('reads kcovReview.inlayHints (off by default), keeping the base for a non-boolean', () => {
+    expect(DEFAULT_SETTINGS.inlayHints).toBe(false);
+    expect(parseSettings({ kcovReview: { inlayHints: true } }).inlayHints).toBe(true);
+    expect(parseSettings({ inlayHints: 'yes' }, { ...DEFAULT_SETTINGS, inlayHints: true }).inlayHints).toBe(true);
+  });
+
   it('hasSettings', () => {
     expect(hasSettings({ kcovReview: { configs: [] } })).toBe(true);
+    expect(hasSettings({ inlayHints: false })).toBe(true);
     expect(hasSettings({ other: 1 })).toBe(false);
     expect(hasSettings(undefined)).toBe(false);
   });

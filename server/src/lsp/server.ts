@@ -16,6 +16,7 @@ import {
   type Location,
   type Connection,
   type Hover,
+  type InlayHint,
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver/node';
@@ -27,12 +28,19 @@ import { foldingRanges } from './folding';
 import { documentSymbols } from './symbols';
 import { definition, parsePostImageUri, postImageText } from './definition';
 import { draftReply } from '../review/reply';
+import { inlayHints } from './inlayHints';
+import { modelState } from './modelState';
+import { postImageDiagnostics } from './postImageDiagnostics';
 
 export const POST_IMAGE_REQUEST = 'kcovReview/postImage';
+/** The client closed a post-image document: its diagnostics are withdrawn. */
+export const POST_IMAGE_CLOSED = 'kcovReview/postImageClosed';
 export const REPLY_REQUEST = 'kcovReview/reply';
-import { loadParser, primitiveDoc, repair, reviewDocument } from './core';
+/** "Show model state at cursor": markdown of the model's state before the position's line. */
+export const MODEL_STATE_REQUEST = 'kcovReview/modelState';
+import { loadParser, modelAt, primitiveDoc, repair, reviewDocument } from './core';
 import { analysisFailedDiagnostic, reviewDiagnostics } from './diagnostics';
-import { isPatchDocument } from './documents';
+import { isKcovSource, isPatchDocument } from './documents';
 import { hover } from './hover';
 import { AnalysisScheduler, type Outcome } from './scheduler';
 import {
@@ -54,6 +62,7 @@ const treeDirs = defaultTreeDirs(__dirname);
 
 let pullConfiguration = false;
 let registerConfigurationChanges = false;
+let inlayHintRefresh = false;
 let baseSettings: Settings = DEFAULT_SETTINGS;
 let settings: Promise<Settings> | null = null;
 
@@ -81,9 +90,22 @@ function shown(review: Review, show: Settings): Review {
 
 let lastSettings: Settings = DEFAULT_SETTINGS;
 
+/** Post-image documents the client opened, per patch URI, under the exact URI it asked for. */
+const postImages = new Map<string, Set<string>>();
+
+function publishPostImages(patchUri: string, review: Review | null, only?: string): void {
+  for (const uri of postImages.get(patchUri) ?? []) {
+    if (only !== undefined && uri !== only) continue;
+    const target = parsePostImageUri(uri);
+    const diagnostics = review && target ? postImageDiagnostics(shown(review, lastSettings), target.path, uri) : [];
+    void connection.sendDiagnostics({ uri, diagnostics });
+  }
+}
+
 function publish(uri: string, version: number, text: string, outcome: Outcome<Review>): void {
   if (outcome.ok) {
     void connection.sendDiagnostics({ uri, version, diagnostics: reviewDiagnostics(shown(outcome.value, lastSettings), text, uri) });
+    publishPostImages(uri, outcome.value);
     void connection.sendNotification(STATUS_NOTIFICATION, statusOf(uri, outcome.value));
     return;
   }
@@ -120,6 +142,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   pullConfiguration = workspace?.configuration === true;
   registerConfigurationChanges = workspace?.didChangeConfiguration?.dynamicRegistration === true;
   baseSettings = parseSettings(params.initializationOptions, DEFAULT_SETTINGS);
+  inlayHintRefresh = workspace?.inlayHint?.refreshSupport === true;
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -129,6 +152,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       foldingRangeProvider: true,
       codeLensProvider: { resolveProvider: false },
       definitionProvider: true,
+      inlayHintProvider: { resolveProvider: false },
     },
     serverInfo: { name: 'kcov-review' },
   };
@@ -143,12 +167,16 @@ connection.onInitialized(() => {
 connection.onDidChangeConfiguration((change) => {
   if (!pullConfiguration && hasSettings(change.settings)) baseSettings = parseSettings(change.settings, baseSettings);
   reanalyzeAll();
+  // kcovReview.inlayHints (or the configs the hints show) may have changed: the client asks again.
+  if (inlayHintRefresh) void connection.languages.inlayHint.refresh().catch(() => undefined);
 });
 
 documents.onDidChangeContent((event) => track(event.document));
 
 documents.onDidClose((event) => {
   scheduler.forget(event.document.uri);
+  publishPostImages(event.document.uri, null);
+  postImages.delete(event.document.uri);
   void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
 });
 
@@ -200,11 +228,44 @@ connection.onDefinition(async (params): Promise<Location | null> => {
   }
 });
 
-/** The post-image of a patch's file (virtual document `kcov-review:/post-image/...`). */
+/** The post-image of a patch's file (virtual document `kcov-review:/post-image/...`), whose findings are then published under that URI. */
 connection.onRequest(POST_IMAGE_REQUEST, async (params: { uri: string }): Promise<{ text: string | null }> => {
   const target = parsePostImageUri(params.uri);
   const found = target ? await reviewOf(target.patchUri) : null;
-  return { text: found && target ? postImageText(found.review, target.path) : null };
+  const text = found && target ? postImageText(found.review, target.path) : null;
+  if (found && target && text !== null) {
+    postImages.set(target.patchUri, (postImages.get(target.patchUri) ?? new Set()).add(params.uri));
+    publishPostImages(target.patchUri, found.review, params.uri);
+  }
+  return { text };
+});
+
+connection.onNotification(POST_IMAGE_CLOSED, (params: { uri: string }) => {
+  const target = parsePostImageUri(params.uri);
+  if (!target || !postImages.get(target.patchUri)?.has(params.uri)) return;
+  void connection.sendDiagnostics({ uri: params.uri, diagnostics: [] });
+  postImages.get(target.patchUri)?.delete(params.uri);
+});
+
+connection.languages.inlayHint.on(async (params): Promise<InlayHint[]> => {
+  try {
+    if (!(await currentSettings()).inlayHints) return [];
+    const found = await reviewOf(params.textDocument.uri);
+    return found ? inlayHints(found.review, found.text, params.range, modelAt, isKcovSource(params.textDocument.uri)) : [];
+  } catch (error) {
+    connection.console.error(`kcov-review: inlay hints failed: ${String(error)}`);
+    return [];
+  }
+});
+
+connection.onRequest(MODEL_STATE_REQUEST, async (params: { textDocument: { uri: string }; position: { line: number; character: number } }): Promise<{ markdown: string | null }> => {
+  try {
+    const found = await reviewOf(params.textDocument.uri);
+    return { markdown: found ? modelState(found.review, found.text, params.position, modelAt, isKcovSource(params.textDocument.uri)) : null };
+  } catch (error) {
+    connection.console.error(`kcov-review: model state failed: ${String(error)}`);
+    return { markdown: `kcov-review: the model state could not be computed: ${String(error)}` };
+  }
 });
 
 /** The review reply mail for a patch document ("Draft review reply"). */

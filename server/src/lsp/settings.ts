@@ -1,6 +1,6 @@
 /**
- * The server's settings (`kcovReview.kernelTree`, `kcovReview.configs`) from initializationOptions,
- * workspace/configuration or a pushed didChangeConfiguration, validated into one shape.
+ * The server's settings (`kcovReview.kernelTree`, `configs`, `showPreExisting`, `timeBudgetMs`, `inlayHints`)
+ * from initializationOptions, workspace/configuration or a pushed didChangeConfiguration, validated into one shape.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -21,9 +21,11 @@ export interface Settings {
   timeBudgetMs: number;
   /** Activations the context explorer nests on one CPU (2–4). */
   nestingDepth: number;
+  /** Inlay hints with the model's state on each hunk line (off by default). */
+  inlayHints: boolean;
 }
 
-export const DEFAULT_SETTINGS: Settings = { kernelTree: null, configs: [...CONFIG_NAMES], showPreExisting: true, timeBudgetMs: 2000, nestingDepth: DEFAULT_NESTING_DEPTH };
+export const DEFAULT_SETTINGS: Settings = { kernelTree: null, configs: [...CONFIG_NAMES], showPreExisting: true, timeBudgetMs: 2000, nestingDepth: DEFAULT_NESTING_DEPTH, inlayHints: false };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -46,6 +48,7 @@ export function parseSettings(raw: unknown, base: Settings = DEFAULT_SETTINGS): 
     if (valid.length > 0 || configs.length === 0) settings.configs = valid.length > 0 ? valid : [...CONFIG_NAMES];
   }
   if (typeof section.showPreExisting === 'boolean') settings.showPreExisting = section.showPreExisting;
+  if (typeof section.inlayHints === 'boolean') settings.inlayHints = section.inlayHints;
   const budget = section.timeBudgetMs;
   if (typeof budget === 'number' && Number.isFinite(budget) && budget > 0) settings.timeBudgetMs = Math.round(budget);
   const depth = section.nestingDepth;
@@ -57,7 +60,7 @@ export function parseSettings(raw: unknown, base: Settings = DEFAULT_SETTINGS): 
 export function hasSettings(raw: unknown): boolean {
   if (!isRecord(raw)) return false;
   const section = isRecord(raw[SETTINGS_SECTION]) ? (raw[SETTINGS_SECTION] as Record<string, unknown>) : raw;
-  return ['kernelTree', 'configs', 'showPreExisting', 'timeBudgetMs', 'nestingDepth'].some((key) => key in section);
+  return ['kernelTree', 'configs', 'showPreExisting', 'timeBudgetMs', 'nestingDepth', 'inlayHints'].some((key) => key in section);
 }
 
 /**

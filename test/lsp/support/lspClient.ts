@@ -14,6 +14,8 @@ import {
   ExitNotification,
   HoverRequest,
   InitializeRequest,
+  InlayHintRefreshRequest,
+  InlayHintRequest,
   InitializedNotification,
   PublishDiagnosticsNotification,
   RegistrationRequest,
@@ -26,6 +28,7 @@ import {
   type Diagnostic,
   type Hover,
   type InitializeResult,
+  type InlayHint,
   type Position,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
@@ -62,6 +65,8 @@ export class TestClient {
   readonly published: PublishDiagnosticsParams[] = [];
   readonly statuses: Status[] = [];
   readonly logs: string[] = [];
+  /** workspace/inlayHint/refresh requests received from the server. */
+  inlayHintRefreshes = 0;
   settings: Record<string, unknown>;
   private readonly waiters: (() => void)[] = [];
 
@@ -88,6 +93,7 @@ export class TestClient {
     });
     connection.onRequest(ConfigurationRequest.type, (params) => params.items.map((item) => (item.section === 'kcovReview' ? client.settings : null)));
     connection.onRequest(RegistrationRequest.type, () => undefined);
+    connection.onRequest(InlayHintRefreshRequest.type, () => client.record(() => client.inlayHintRefreshes++));
     connection.listen();
     const result: InitializeResult = await connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
@@ -95,12 +101,13 @@ export class TestClient {
       workspaceFolders: null,
       initializationOptions: options.initializationOptions,
       capabilities: {
-        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
+        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, inlayHint: { refreshSupport: true } },
         textDocument: {
           publishDiagnostics: { relatedInformation: true, versionSupport: true, codeDescriptionSupport: true },
           hover: { contentFormat: ['markdown', 'plaintext'] },
           codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix'] } }, isPreferredSupport: true },
           synchronization: { didSave: false },
+          inlayHint: {},
         },
       },
     });
@@ -151,6 +158,15 @@ export class TestClient {
       `status for ${uri}`,
       options.timeoutMs ?? 30_000,
     );
+  }
+
+  /** Resolves once more than `after` workspace/inlayHint/refresh requests have arrived. */
+  inlayHintRefresh(after: number, timeoutMs = 30_000): Promise<number> {
+    return this.waitFor(() => (this.inlayHintRefreshes > after ? this.inlayHintRefreshes : undefined), 'workspace/inlayHint/refresh', timeoutMs);
+  }
+
+  async inlayHints(uri: string, range: Range): Promise<InlayHint[]> {
+    return (await this.connection.sendRequest(InlayHintRequest.type, { textDocument: { uri }, range })) ?? [];
   }
 
   async open(uri: string, languageId: string, text: string, version = 1): Promise<void> {
