@@ -47,17 +47,4 @@ describe('detailed summaries', () => {
     expect(s?.paths.some((p) => !p.events.some((e) => e.kind === 'return'))).toBe(true);
   });
 
-  it('times the three context rules on kcov.c under three configurations (reported, not asserted tightly)', () => {
-    const timeOnce = (suffix: string): number => {
-      const views = CONFIGS.map((c) => buildView(sourceImage('kernel/kcov.c', readKcov() + suffix), c));
-      for (const v of views) summarizeView(v);
-      const t0 = performance.now();
-      for (const v of views) for (const r of [percpuClobberRule, lockBalanceRule, mightSleepRule]) r.run({ view: v, summaries: summarizeView(v) });
-      return performance.now() - t0;
-    };
-    timeOnce('\n\n');
-    const ms = timeOnce('\n\n\n');
-    console.log(`context rules, kcov.c, 3 configs, one image, warm: ${ms.toFixed(0)} ms`);
-    expect(ms).toBeLessThan(5000);
-  });
 });

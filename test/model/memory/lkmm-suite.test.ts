@@ -71,11 +71,4 @@ describe('LKMM litmus suite from the kernel', () => {
     }
   });
 
-  it('decides the whole suite quickly', () => {
-    const t0 = performance.now();
-    runAll();
-    const ms = performance.now() - t0;
-    console.log(`LKMM suite re-run: ${ms.toFixed(0)} ms`);
-    expect(ms).toBeLessThan(20_000);
-  });
 });
