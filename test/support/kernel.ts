@@ -22,6 +22,13 @@ export function readKernelFile(rel: string): string {
 
 export const readKcov = (): string => readKernelFile('kernel/kcov.c');
 
+/** Debian's 6.1 kernel/kcov.c (scripts/setup-kernel-6.1.sh), or throw saying how to get it. */
+export function readKcov61(): string {
+  const file = path.resolve(process.env.KCOV_REVIEW_KERNEL61_DIR ?? path.join(__dirname, '..', '..', '.cache', 'linux-6.1'), 'kernel', 'kcov.c');
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run scripts/setup-kernel-6.1.sh (or set KCOV_REVIEW_KERNEL61_DIR)`);
+  return fs.readFileSync(file, 'utf8');
+}
+
 /** The two real seed mails (web-archive copies), beside the clone in ../shared/seeds. */
 export function seedPath(prefix: '000' | '004'): string {
   const dir = process.env.KCOV_REVIEW_SEEDS_DIR ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'seeds');
