@@ -22,10 +22,10 @@ export function readKernelFile(rel: string): string {
 
 export const readKcov = (): string => readKernelFile('kernel/kcov.c');
 
-/** Debian's 6.1 kernel/kcov.c (scripts/setup-kernel-6.1.sh), or throw saying how to get it. */
+/** Debian's 6.1 kernel/kcov.c (scripts/setup-kernel.sh --version 6.1), or throw saying how to get it. */
 export function readKcov61(): string {
   const file = path.resolve(process.env.KCOV_REVIEW_KERNEL61_DIR ?? path.join(__dirname, '..', '..', '.cache', 'linux-6.1'), 'kernel', 'kcov.c');
-  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run scripts/setup-kernel-6.1.sh (or set KCOV_REVIEW_KERNEL61_DIR)`);
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run scripts/setup-kernel.sh --version 6.1 (or set KCOV_REVIEW_KERNEL61_DIR)`);
   return fs.readFileSync(file, 'utf8');
 }
 
