@@ -15,6 +15,7 @@ import { taskStateBorrowedRule } from '../rules/taskStateBorrowed';
 import type { Rule, RuleEnv, RuleFinding } from '../rules/types';
 import { buildView } from '../source';
 import type { ConfigView } from '../source/types';
+import { timed } from './stages';
 import type { Verdict } from './types';
 
 export const RULES: readonly Rule[] = [publishBarrierRule, publishReaderRule, percpuClobberRule, lockBalanceRule, mightSleepRule, taskStateBorrowedRule];
@@ -23,10 +24,15 @@ export function findingsOf(image: SourceImage, config: ConfigRow, rules: readonl
   return analyseImage(image, config, rules, env).findings;
 }
 
+/** The view of an image under a configuration (timed as the "source views" stage). */
+export function viewOf(image: SourceImage, config: ConfigRow): ConfigView {
+  return timed('source views', () => buildView(image, config));
+}
+
 function analyseImage(image: SourceImage, config: ConfigRow, rules: readonly Rule[], env: RuleEnv): { findings: RuleFinding[]; view: ConfigView } {
-  const view = buildView(image, config);
-  const summaries = summarizeView(view);
-  return { findings: rules.flatMap((rule) => rule.run({ view, summaries, env })), view };
+  const view = viewOf(image, config);
+  const summaries = timed(`model ${config.name}`, () => summarizeView(view));
+  return { findings: timed(`rules ${config.name}`, () => rules.flatMap((rule) => rule.run({ view, summaries, env }))), view };
 }
 
 /**
@@ -79,8 +85,8 @@ export function compareImages(pair: ImagePair, configs: readonly ConfigRow[], ru
 
 /** Configurations under which the post-image's #if structure is broken where the pre-image's was not. */
 export function brokenPostImage(pair: ImagePair, configs: readonly ConfigRow[]): { configs: ConfigName[]; line: number; message: string } | null {
-  const broken = configs.filter((c) => buildView(pair.post, c).preprocessorProblems.length > buildView(pair.pre, c).preprocessorProblems.length);
+  const broken = configs.filter((c) => viewOf(pair.post, c).preprocessorProblems.length > viewOf(pair.pre, c).preprocessorProblems.length);
   if (broken.length === 0) return null;
-  const first = buildView(pair.post, broken[0]).preprocessorProblems[0];
+  const first = viewOf(pair.post, broken[0]).preprocessorProblems[0];
   return { configs: broken.map((c) => c.name), line: first.line, message: first.message };
 }

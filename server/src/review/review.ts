@@ -9,11 +9,12 @@ import { locateFileHunks } from '../patch/locate';
 import { parseSeries } from '../patch/parse';
 import { defaultTreeDirs, findTree, KCOV_PATH, readGitBlob, readTreeFile, safeRelativePath } from '../patch/tree';
 import type { DamageKind, FilePatch, ImagePair, LocatedHunk, Problem } from '../patch/types';
-import { buildView, initParser } from '../source';
-import { brokenPostImage, compareImages, RULES } from './analyze';
+import { initParser } from '../source';
+import { brokenPostImage, compareImages, RULES, viewOf } from './analyze';
 import { readerFromKcovRst, type ReaderSpec } from '../model/publicationLitmus';
 import { barrierFixes } from './fixes';
 import { placeFinding } from './place';
+import { timed } from './stages';
 import type { Review, ReviewFinding, ReviewOptions } from './types';
 
 /** The user-space reader as the tree documents it (kcov.rst), else null for the table's default. */
@@ -25,7 +26,7 @@ function readerOfTree(treeDir: string): ReaderSpec | null {
 /** CONFIG_ symbols the images test that no configuration row sets, each named once. */
 function unknownSymbols(pairs: readonly ImagePair[], configs: readonly ConfigRow[]): string[] {
   const names = new Set<string>();
-  for (const pair of pairs) for (const c of configs) for (const img of [pair.pre, pair.post]) for (const n of buildView(img, c).unknownSymbols) names.add(n);
+  for (const pair of pairs) for (const c of configs) for (const img of [pair.pre, pair.post]) for (const n of viewOf(img, c).unknownSymbols) names.add(n);
   return [...names].sort();
 }
 
@@ -139,7 +140,7 @@ export async function reviewDocument(text: string, options: ReviewOptions): Prom
 async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (stage: string) => void): Promise<Review> {
   if (options.documentPath && isKcovFile(options.documentPath.replace(/^\/+/, ''))) return reviewSourceFile(text, options.documentPath, options);
   await initParser();
-  const series = parseSeries(text);
+  const series = timed('parse', () => parseSeries(text));
   checkpoint('parse');
   const problems: Problem[] = [...series.problems];
   const configs = configsOf(options);
@@ -163,7 +164,7 @@ async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (s
     for (const file of patch.files) {
       if (file.binary || file.hunks.length === 0) continue;
       const kcov = isKcovFile(file.path);
-      const base = baseFor(file, tree?.path ?? null, latest);
+      const base = timed('locate', () => baseFor(file, tree?.path ?? null, latest));
       if (base?.note) problems.push(base.note);
       if (!base && !kcov) {
         const unlocated = file.hunks.map((hunk): LocatedHunk => ({ patchIndex: patch.index, file, hunk, where: { located: false, reason: `${file.path} is not in the kernel tree`, closest: null } }));
@@ -174,8 +175,9 @@ async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (s
       let fileHunks: LocatedHunk[];
       let pair: ImagePair;
       if (base) {
-        fileHunks = locateFileHunks(patch.index, file, base.lines);
-        pair = buildImages(file.path, base.lines, fileHunks, base.from);
+        const lines = base.lines;
+        fileHunks = timed('locate', () => locateFileHunks(patch.index, file, lines));
+        pair = timed('locate', () => buildImages(file.path, lines, fileHunks, base.from));
         for (const h of fileHunks) { const miss = missProblem(h, true); if (miss && kcov) problems.push(miss); }
       } else {
         if (!noTreeNoted) {
@@ -229,13 +231,13 @@ async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (s
         configs: c.configs,
         function: c.finding.function,
         file: pair.path,
-        patchLine: placeFinding(c, pair, fileHunks),
+        patchLine: timed('place', () => placeFinding(c, pair, fileHunks)),
         sourceLine: c.finding.line + 1,
         image: c.verdict === 'fixed' ? 'pre' : 'post',
         message: c.verdict === 'fixed' ? `Fixed by this patch; before it: ${c.finding.message}` : c.finding.message,
         trace: c.finding.trace,
         litmus: c.finding.litmus,
-        fixes: barrierFixes(c, pair, fileHunks, hunks, text, config),
+        fixes: timed('quick fixes', () => barrierFixes(c, pair, fileHunks, hunks, text, config)),
       });
     }
   }
