@@ -10,7 +10,7 @@ import { parseSeries } from '../patch/parse';
 import { defaultTreeDirs, findTree, KCOV_PATH, readGitBlob, readTreeFile, safeRelativePath } from '../patch/tree';
 import type { DamageKind, FilePatch, ImagePair, LocatedHunk, Problem } from '../patch/types';
 import { initParser } from '../source';
-import { brokenPostImage, compareImages, RULES, viewOf } from './analyze';
+import { brokenPostImage, compareImages, RULES, viewOf, ViewTable } from './analyze';
 import { readerFromKcovRst, type ReaderSpec } from '../model/publicationLitmus';
 import { barrierFixes } from './fixes';
 import { placeFinding } from './place';
@@ -23,11 +23,16 @@ function readerOfTree(treeDir: string): ReaderSpec | null {
   return rst === null ? null : readerFromKcovRst(rst);
 }
 
-/** CONFIG_ symbols the images test that no configuration row sets, each named once. */
-function unknownSymbols(pairs: readonly ImagePair[], configs: readonly ConfigRow[]): string[] {
-  const names = new Set<string>();
-  for (const pair of pairs) for (const c of configs) for (const img of [pair.pre, pair.post]) for (const n of viewOf(img, c).unknownSymbols) names.add(n);
-  return [...names].sort();
+/** Adds the CONFIG_ symbols a pair's images test that no configuration row sets. */
+function addUnknownSymbols(names: Set<string>, pair: ImagePair, configs: readonly ConfigRow[], table: ViewTable): void {
+  for (const c of configs) for (const img of [pair.pre, pair.post]) for (const n of viewOf(img, c, table).unknownSymbols) names.add(n);
+}
+
+/** For each image of the pairs, the index of the last pair that uses it. */
+function lastUses(pairs: readonly ImagePair[]): Map<string, number> {
+  const last = new Map<string, number>();
+  pairs.forEach((p, i) => { last.set(p.pre.hash, i); last.set(p.post.hash, i); });
+  return last;
 }
 
 export function isKcovFile(path: string): boolean {
@@ -201,15 +206,16 @@ async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (s
   const damage = damageProblem(hunks);
   if (damage) problems.push(damage);
 
-  const unknown = unknownSymbols(analysed.map((a) => a.pair), configs);
-  if (unknown.length > 0) {
-    problems.push({ code: 'unknown-config-symbol', severity: 'information', line: analysed[0]?.fileHunks[0]?.hunk.headerLine ?? 0,
-      message: `kcov.c tests ${unknown.join(', ')}, which the configuration table does not set: treated as not set (code under them is not analysed). Add them to the table (server/src/model/configs.ts) to change that.` });
-  }
+  // Each image's views are built once (ViewTable) and dropped after the last patch that uses them.
+  const table = new ViewTable();
+  const lastUse = lastUses(analysed.map((a) => a.pair));
+  const unknown = new Set<string>();
+  const unknownAt = problems.length;
   const reader = tree ? readerOfTree(tree.path) : null;
   const env = reader ? { reader } : {};
-  for (const { pair, fileHunks } of analysed) {
-    const broken = brokenPostImage(pair, configs);
+  for (const [index, { pair, fileHunks }] of analysed.entries()) {
+    addUnknownSymbols(unknown, pair, configs, table);
+    const broken = brokenPostImage(pair, configs, table);
     if (broken) {
       const firstMiss = fileHunks.find((h) => !h.where.located);
       problems.push({
@@ -219,7 +225,7 @@ async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (s
       });
     }
     checkpoint('source views');
-    const compared = compareImages(pair, configs, RULES, env);
+    const compared = compareImages(pair, configs, RULES, env, table);
     checkpoint(`model and rules (${configs.map((c) => c.name).join(', ')})`);
     for (const c of compared) {
       const config = configByName(c.configs[0]) ?? configs[0];
@@ -240,6 +246,11 @@ async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (s
         fixes: timed('quick fixes', () => barrierFixes(c, pair, fileHunks, hunks, text, config)),
       });
     }
+    table.keepOnly((hash) => (lastUse.get(hash) ?? -1) > index);
+  }
+  if (unknown.size > 0) {
+    problems.splice(unknownAt, 0, { code: 'unknown-config-symbol', severity: 'information', line: analysed[0]?.fileHunks[0]?.hunk.headerLine ?? 0,
+      message: `kcov.c tests ${[...unknown].sort().join(', ')}, which the configuration table does not set: treated as not set (code under them is not analysed). Add them to the table (server/src/model/configs.ts) to change that.` });
   }
   problems.sort((a, b) => a.line - b.line);
   return { tree, configs: configs.map((c) => c.name), series, hunks, images, findings, problems };
