@@ -6,7 +6,7 @@
  * they are blanked before parsing, keeping every position, and recorded so that the functions
  * they belong to keep them as `FunctionInfo.annotations`.
  */
-import { lexMask } from './mask';
+import { blank, lexMask } from './mask';
 
 export type BlankedKind =
   /** An attribute of a function or variable declaration: recorded on the function. */
@@ -66,8 +66,16 @@ export const QUALIFIERS: ReadonlySet<string> = new Set([
 
 const TYPE_KEYWORDS: ReadonlySet<string> = new Set(['struct', 'union', 'enum']);
 
-function blankRange(chars: string[], start: number, end: number): void {
-  for (let i = start; i < end; i++) if (chars[i] !== '\n' && chars[i] !== '\r') chars[i] = ' ';
+/** The text with the tokens' spans blanked (line breaks kept); tokens in order, not overlapping. */
+function blankSpans(text: string, tokens: readonly BlankedToken[]): string {
+  const parts: string[] = [];
+  let from = 0;
+  for (const t of tokens) {
+    parts.push(text.slice(from, t.start), blank(text.slice(t.start, t.end)));
+    from = t.end;
+  }
+  parts.push(text.slice(from));
+  return parts.join('');
 }
 
 /** Index of the `)` matching the `(` at `open` in the code mask, or -1. */
@@ -110,12 +118,10 @@ function isTypeArgument(code: string, start: number, end: number): boolean {
 /** Blank kernel annotations in (already preprocessed) C text. Positions are unchanged. */
 export function blankAnnotations(text: string): BlankResult {
   const code = lexMask(text).code;
-  const chars = text.split('');
   const tokens: BlankedToken[] = [];
   const ident = /[A-Za-z_]\w*/g;
   const record = (kind: BlankedKind, name: string, start: number, end: number): void => {
     tokens.push({ kind, name, text: text.slice(start, end).replace(/\s+/g, ' '), start, end });
-    blankRange(chars, start, end);
   };
   for (let m = ident.exec(code); m !== null; m = ident.exec(code)) {
     const name = m[0];
@@ -131,5 +137,5 @@ export function blankAnnotations(text: string): BlankResult {
       ident.lastIndex = close + 1;
     } else if (TYPE_KEYWORDS.has(name) && isTypeArgument(code, start, end)) record('type-keyword', name, start, end);
   }
-  return { text: chars.join(''), tokens };
+  return { text: blankSpans(text, tokens), tokens };
 }

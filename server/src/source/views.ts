@@ -115,21 +115,43 @@ function bodyErrors(functions: Map<string, FunctionInfo>): number[] {
   return [...lines].sort((a, b) => a - b);
 }
 
+/** What depends only on the preprocessed text. Configurations that resolve every #if of an image
+ *  the same way (kcov.c never tests CONFIG_PREEMPT_RT_NEEDS_BH_LOCK: RT+BHlock and RT) share one. */
+interface ParsedUnit {
+  parsedText: string;
+  tree: Tree;
+  functions: Map<string, FunctionInfo>;
+  parseErrors: number[];
+}
+
+const unitCache = new Lru<string, ParsedUnit>(32);
+
+function parsedUnit(preprocessed: string): ParsedUnit {
+  const key = textHash(preprocessed);
+  let unit = unitCache.get(key);
+  if (!unit) {
+    const blanked = blankAnnotations(preprocessed);
+    const tree = parseC(blanked.text);
+    const functions = indexFunctions(tree, blanked.tokens);
+    unit = { parsedText: blanked.text, tree, functions, parseErrors: bodyErrors(functions) };
+    unitCache.set(key, unit);
+  }
+  return unit;
+}
+
 function computeView(image: SourceImage, config: ConfigRow): ConfigView {
   const pre = preprocess(image.text, config.symbols, directivesOf(image));
-  const blanked = blankAnnotations(pre.text);
-  const tree = parseC(blanked.text);
-  const functions = indexFunctions(tree, blanked.tokens);
+  const unit = parsedUnit(pre.text);
   return {
     image,
     config,
     active: pre.active,
-    tree,
-    parsedText: blanked.text,
-    functions,
+    tree: unit.tree,
+    parsedText: unit.parsedText,
+    functions: unit.functions,
     macros: pre.macros,
     unknownSymbols: pre.unknownSymbols,
-    parseErrors: bodyErrors(functions),
+    parseErrors: unit.parseErrors,
     preprocessorProblems: pre.problems,
   };
 }

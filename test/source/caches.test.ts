@@ -1,0 +1,63 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CONFIGS } from '../../server/src/model/configs';
+import { buildView, initParser, sourceImage } from '../../server/src/source';
+import { lexMask } from '../../server/src/source/mask';
+import { Lru } from '../../server/src/source/parser';
+import { readKcov } from '../support/kernel';
+
+describe('Lru', () => {
+  it('holds at most its capacity and forgets the least recently used entry', () => {
+    const lru = new Lru<string, number>(3);
+    for (const [k, v] of [['a', 1], ['b', 2], ['c', 3]] as const) lru.set(k, v);
+    expect(lru.get('a')).toBe(1); // a is now the most recent
+    lru.set('d', 4);
+    expect(lru.size).toBe(3);
+    expect(lru.get('b')).toBeUndefined();
+    expect([lru.get('a'), lru.get('c'), lru.get('d')]).toEqual([1, 3, 4]);
+    for (let i = 0; i < 100; i++) lru.set(`k${i}`, i);
+    expect(lru.size).toBe(3);
+    expect(lru.get('k99')).toBe(99);
+    expect(lru.get('k96')).toBeUndefined();
+  });
+});
+
+describe('views share what depends only on the preprocessed text', () => {
+  beforeAll(async () => { await initParser(); });
+
+  it('RT+BHlock and RT resolve kcov.c the same way: one parsed text, tree and function index; !RT has its own', () => {
+    const image = sourceImage('kernel/kcov.c', readKcov() + '\n/* source caches.test */\n');
+    const [nonRt, rtBh, rt] = CONFIGS.map((c) => buildView(image, c));
+    expect(rt).not.toBe(rtBh);
+    expect(rt.config.name).toBe('RT');
+    expect(rt.tree).toBe(rtBh.tree);
+    expect(rt.functions).toBe(rtBh.functions);
+    expect(rt.parsedText).toBe(rtBh.parsedText);
+    expect(nonRt.parsedText).not.toBe(rt.parsedText);
+    expect(nonRt.functions).not.toBe(rt.functions);
+  });
+
+  it('a cache hit equals a fresh build; a changed text misses', () => {
+    const text = readKcov() + '\n/* source caches.test: hit */\n';
+    const a = buildView(sourceImage('kernel/kcov.c', text), CONFIGS[0]);
+    const b = buildView(sourceImage('kernel/kcov.c', text), CONFIGS[0]);
+    expect(b).toBe(a);
+    const changed = buildView(sourceImage('kernel/kcov.c', text.replace('void kcov_remote_start(u64 handle)', 'void kcov_remote_begin(u64 handle)')), CONFIGS[0]);
+    expect(changed).not.toBe(a);
+    expect(changed.functions.has('kcov_remote_begin')).toBe(true);
+    expect(changed.functions.has('kcov_remote_start')).toBe(false);
+    expect([...changed.functions.keys()].length).toBe([...a.functions.keys()].length);
+  });
+});
+
+describe('lexMask', () => {
+  it('keeps every code unit in place, lone surrogates and CRLF included', () => {
+    const src = 'a\ud800 /* \udc00 */ "s\\"\ud800" // c\r\nx';
+    const m = lexMask(src);
+    expect(m.noComments.length).toBe(src.length);
+    expect(m.code.length).toBe(src.length);
+    const comment = ' /* \udc00 */ '.length;
+    expect(m.noComments).toBe(`a\ud800${' '.repeat(comment)}"s\\"\ud800"     \r\nx`);
+    expect(m.code).toBe(`a\ud800${' '.repeat(comment)}"    "     \r\nx`);
+    expect(m.endsInComment).toEqual([false, false]);
+  });
+});
