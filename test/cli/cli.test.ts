@@ -66,6 +66,18 @@ describe('kcov-review check', () => {
     expect(r.stdout).toMatch(/\n    1\. kernel\/kcov\.c:\d+ \[kcov_remote_stop\]/);
   });
 
+  it('writes all of a large output into a pipe before it exits (SARIF of four seeds, > 64 KiB)', () => {
+    const seed = seedPath('000');
+    const direct = run('check', seed, seed, seed, seed, '--tree', tree, '--format', 'sarif');
+    expect(direct.stdout.length).toBeGreaterThan(65536);
+    // Through a shell pipe the kernel buffer fills (64 KiB); an exit that does not wait drops the rest.
+    const cmd = `"${process.execPath}" "${cli}" check "${seed}" "${seed}" "${seed}" "${seed}" --tree "${tree}" --format sarif | wc -c`;
+    for (let i = 0; i < 3; i++) {
+      const piped = spawnSync('bash', ['-c', cmd], { encoding: 'utf8', timeout: 60_000 });
+      expect(Number(piped.stdout.trim())).toBe(Buffer.byteLength(direct.stdout));
+    }
+  });
+
   it('exits 2 with a one-line reason on bad usage or unreadable input', () => {
     const missing = run('check', '/nonexistent/x.patch');
     expect(missing.code).toBe(2);
