@@ -122,28 +122,41 @@ function identity(f: RuleFinding): string {
   return `${f.rule}\u0000${f.function}\u0000${f.role}`;
 }
 
+/** Compares the two images under one configuration, adding to the findings grouped so far. */
+function compareUnder(grouped: Map<string, ComparedFinding>, pair: ImagePair, config: ConfigRow, rules: readonly Rule[], env: RuleEnv, table: ViewTable | null): void {
+  const preRun = analyseImage(pair.pre, config, rules, env, table);
+  const postRun = pair.post.hash === pair.pre.hash ? preRun : analyseImage(pair.post, config, rules, env, table);
+  const pre = preRun.findings;
+  const post = postRun.findings;
+  const preById = new Map(pre.map((f) => [identity(f), f]));
+  const postById = new Map(post.map((f) => [identity(f), f]));
+  const add = (verdict: Verdict, finding: RuleFinding, before: RuleFinding | null): void => {
+    const key = `${verdict}\u0000${identity(finding)}\u0000${finding.line}`;
+    const existing = grouped.get(key);
+    if (existing) existing.configs.push(config.name);
+    else grouped.set(key, { verdict, finding, before, configs: [config.name] });
+  };
+  for (const [id, f] of postById) {
+    if (preById.has(id)) add('pre-existing', f, preById.get(id) ?? null);
+    else if (!vanishedByBrokenPreprocessing(f, preRun.view, postRun.view)) add('introduced', f, null);
+  }
+  for (const [id, f] of preById) {
+    if (!postById.has(id) && !vanishedByBrokenPreprocessing(f, postRun.view, preRun.view)) add('fixed', f, null);
+  }
+}
+
 export function compareImages(pair: ImagePair, configs: readonly ConfigRow[], rules: readonly Rule[] = RULES, env: RuleEnv = {}, table: ViewTable | null = null): ComparedFinding[] {
   const grouped = new Map<string, ComparedFinding>();
+  for (const config of configs) compareUnder(grouped, pair, config, rules, env, table);
+  return [...grouped.values()];
+}
+
+/** compareImages, awaiting `boundary` before each configuration (where the server may cancel). */
+export async function compareImagesStepwise(pair: ImagePair, configs: readonly ConfigRow[], rules: readonly Rule[], env: RuleEnv, table: ViewTable | null, boundary: (stage: string) => Promise<void>): Promise<ComparedFinding[]> {
+  const grouped = new Map<string, ComparedFinding>();
   for (const config of configs) {
-    const preRun = analyseImage(pair.pre, config, rules, env, table);
-    const postRun = pair.post.hash === pair.pre.hash ? preRun : analyseImage(pair.post, config, rules, env, table);
-    const pre = preRun.findings;
-    const post = postRun.findings;
-    const preById = new Map(pre.map((f) => [identity(f), f]));
-    const postById = new Map(post.map((f) => [identity(f), f]));
-    const add = (verdict: Verdict, finding: RuleFinding, before: RuleFinding | null): void => {
-      const key = `${verdict}\u0000${identity(finding)}\u0000${finding.line}`;
-      const existing = grouped.get(key);
-      if (existing) existing.configs.push(config.name);
-      else grouped.set(key, { verdict, finding, before, configs: [config.name] });
-    };
-    for (const [id, f] of postById) {
-      if (preById.has(id)) add('pre-existing', f, preById.get(id) ?? null);
-      else if (!vanishedByBrokenPreprocessing(f, preRun.view, postRun.view)) add('introduced', f, null);
-    }
-    for (const [id, f] of preById) {
-      if (!postById.has(id) && !vanishedByBrokenPreprocessing(f, postRun.view, preRun.view)) add('fixed', f, null);
-    }
+    await boundary(`model and rules (${config.name})`);
+    compareUnder(grouped, pair, config, rules, env, table);
   }
   return [...grouped.values()];
 }

@@ -10,7 +10,7 @@ import { parseSeries } from '../patch/parse';
 import { defaultTreeDirs, findTree, KCOV_PATH, readGitBlob, readTreeFile, safeRelativePath } from '../patch/tree';
 import type { DamageKind, FilePatch, ImagePair, LocatedHunk, Problem } from '../patch/types';
 import { initParser } from '../source';
-import { brokenPostImage, compareImages, RULES, viewOf, ViewTable } from './analyze';
+import { brokenPostImage, compareImagesStepwise, RULES, viewOf, ViewTable } from './analyze';
 import { readerFromKcovRst, type ReaderSpec } from '../model/publicationLitmus';
 import { barrierFixes } from './fixes';
 import { placeFinding } from './place';
@@ -110,7 +110,8 @@ export async function reviewSourceFile(text: string, path: string, options: Revi
   const lines = text.split('\n').slice(0, text.endsWith('\n') ? -1 : undefined);
   const pair = buildImages(KCOV_PATH, lines, [], 'tree');
   const configs = configsOf(options);
-  const findings: ReviewFinding[] = compareImages(pair, configs).map((c) => ({
+  const compared = await compareImagesStepwise(pair, configs, RULES, {}, null, boundaryOf(options.cancel));
+  const findings: ReviewFinding[] = compared.map((c) => ({
     rule: c.finding.rule, severity: 'warning', verdict: c.verdict, configs: c.configs, function: c.finding.function, file: path,
     patchLine: c.finding.line, sourceLine: c.finding.line + 1, image: 'post', message: c.finding.message, trace: c.finding.trace, fixes: [],
   }));
@@ -132,6 +133,24 @@ function budgetClock(budgetMs: number | undefined): (stage: string) => void {
   };
 }
 
+/** Thrown at a stage boundary once `ReviewOptions.cancel` says the version was superseded. */
+export class Cancelled extends Error {
+  constructor(readonly stage: string) {
+    super(`analysis cancelled before stage "${stage}" (a newer version of the document arrived)`);
+  }
+}
+
+/** A stage boundary for a cancellable review: one turn of the event loop (the server reads the
+ *  messages that arrived meanwhile), then stop if superseded. Nothing at all without a token. */
+function boundaryOf(cancel: ReviewOptions['cancel']): (stage: string) => Promise<void> {
+  if (!cancel) return () => Promise.resolve();
+  return async (stage) => {
+    if (cancel.cancelled) throw new Cancelled(stage);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (cancel.cancelled) throw new Cancelled(stage);
+  };
+}
+
 export async function reviewDocument(text: string, options: ReviewOptions): Promise<Review> {
   try {
     return await reviewWithin(text, options, budgetClock(options.timeBudgetMs));
@@ -145,6 +164,8 @@ export async function reviewDocument(text: string, options: ReviewOptions): Prom
 async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (stage: string) => void): Promise<Review> {
   if (options.documentPath && isKcovFile(options.documentPath.replace(/^\/+/, ''))) return reviewSourceFile(text, options.documentPath, options);
   await initParser();
+  const boundary = boundaryOf(options.cancel);
+  await boundary('parse');
   const series = timed('parse', () => parseSeries(text));
   checkpoint('parse');
   const problems: Problem[] = [...series.problems];
@@ -168,6 +189,7 @@ async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (s
   for (const patch of series.patches) {
     for (const file of patch.files) {
       if (file.binary || file.hunks.length === 0) continue;
+      await boundary(`locate ${file.path}`);
       const kcov = isKcovFile(file.path);
       const base = timed('locate', () => baseFor(file, tree?.path ?? null, latest));
       if (base?.note) problems.push(base.note);
@@ -214,6 +236,7 @@ async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (s
   const reader = tree ? readerOfTree(tree.path) : null;
   const env = reader ? { reader } : {};
   for (const [index, { pair, fileHunks }] of analysed.entries()) {
+    await boundary('source views');
     addUnknownSymbols(unknown, pair, configs, table);
     const broken = brokenPostImage(pair, configs, table);
     if (broken) {
@@ -225,8 +248,9 @@ async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (s
       });
     }
     checkpoint('source views');
-    const compared = compareImages(pair, configs, RULES, env, table);
+    const compared = await compareImagesStepwise(pair, configs, RULES, env, table, boundary);
     checkpoint(`model and rules (${configs.map((c) => c.name).join(', ')})`);
+    await boundary('place');
     for (const c of compared) {
       const config = configByName(c.configs[0]) ?? configs[0];
       const severity = c.verdict === 'introduced' ? c.finding.severity : c.verdict === 'fixed' ? 'hint' : 'information';
