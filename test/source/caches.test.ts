@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONFIGS } from '../../server/src/model/configs';
 import { buildView, initParser, sourceImage } from '../../server/src/source';
+import { VIEW_CACHE_SIZE } from '../../server/src/source/views';
 import { lexMask } from '../../server/src/source/mask';
 import { Lru } from '../../server/src/source/parser';
 import { readKcov } from '../support/kernel';
@@ -59,5 +60,19 @@ describe('lexMask', () => {
     expect(m.noComments).toBe(`a\ud800${' '.repeat(comment)}"s\\"\ud800"     \r\nx`);
     expect(m.code).toBe(`a\ud800${' '.repeat(comment)}"    "     \r\nx`);
     expect(m.endsInComment).toEqual([false, false]);
+  });
+});
+
+describe('the view cache is bounded', () => {
+  beforeAll(async () => { await initParser(); });
+
+  it(`keeps the last ${VIEW_CACHE_SIZE} views: a recent one is reused, the oldest is rebuilt`, () => {
+    const small = (i: number) => sourceImage('kernel/kcov.c', `int f${i}(void)\n{\n\treturn ${i};\n}\n`);
+    const first = buildView(small(0), CONFIGS[0]);
+    for (let i = 1; i <= VIEW_CACHE_SIZE; i++) buildView(small(i), CONFIGS[0]);
+    expect(buildView(small(VIEW_CACHE_SIZE), CONFIGS[0])).toBe(buildView(small(VIEW_CACHE_SIZE), CONFIGS[0]));
+    const rebuilt = buildView(small(0), CONFIGS[0]);
+    expect(rebuilt).not.toBe(first);
+    expect([...rebuilt.functions.keys()]).toEqual(['f0']);
   });
 });

@@ -132,7 +132,7 @@ export class Lru<K, V> {
   }
 }
 
-const treeCache = new Lru<string, Tree>(32);
+const treeCache = new Lru<string, Tree>(8);
 let parses = 0;
 
 export function textHash(text: string): string {

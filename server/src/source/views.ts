@@ -10,8 +10,13 @@ import { Lru, parseC, textHash } from './parser';
 import { preprocess, scanDirectives, type Directive } from './preprocess';
 import type { ConfigView, FunctionInfo } from './types';
 
-const viewCache = new Lru<string, ConfigView>(64);
-const directiveCache = new Lru<string, Directive[]>(32);
+/** Views kept across reviews: in the editor the unchanged pre-image's three and the last few
+ *  post-images'. A view holds its tree and, through the model's per-view caches, everything derived
+ *  from it, so the bound is what keeps the server's memory (and its GC time) bounded. A review holds
+ *  the views it works on itself (review/analyze.ts ViewTable), whatever this evicts meanwhile. */
+export const VIEW_CACHE_SIZE = 12;
+const viewCache = new Lru<string, ConfigView>(VIEW_CACHE_SIZE);
+const directiveCache = new Lru<string, Directive[]>(8);
 const configKeys = new WeakMap<ConfigRow, string>();
 
 /** A cache key for a row: its name and its symbols (a test may vary the symbols of a name). */
@@ -124,7 +129,7 @@ interface ParsedUnit {
   parseErrors: number[];
 }
 
-const unitCache = new Lru<string, ParsedUnit>(32);
+const unitCache = new Lru<string, ParsedUnit>(8);
 
 function parsedUnit(preprocessed: string): ParsedUnit {
   const key = textHash(preprocessed);
