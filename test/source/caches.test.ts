@@ -3,7 +3,8 @@ import { CONFIGS } from '../../server/src/model/configs';
 import { buildView, initParser, sourceImage } from '../../server/src/source';
 import { VIEW_CACHE_SIZE } from '../../server/src/source/views';
 import { lexMask } from '../../server/src/source/mask';
-import { Lru } from '../../server/src/source/parser';
+import type { Node, Tree } from 'web-tree-sitter';
+import { incrementalParseCount, Lru, parseC, parseFresh } from '../../server/src/source/parser';
 import { readKcov } from '../support/kernel';
 
 describe('Lru', () => {
@@ -74,5 +75,60 @@ describe('the view cache is bounded', () => {
     const rebuilt = buildView(small(0), CONFIGS[0]);
     expect(rebuilt).not.toBe(first);
     expect([...rebuilt.functions.keys()]).toEqual(['f0']);
+  });
+});
+
+describe('incremental parsing', () => {
+  beforeAll(async () => { await initParser(); });
+
+  /** Every node's type, range, point and flags, in document order. */
+  const dump = (t: Tree): string[] => {
+    const out: string[] = [];
+    const visit = (n: Node): void => {
+      out.push(`${n.type} ${n.startIndex}-${n.endIndex} ${n.startPosition.row}:${n.startPosition.column}-${n.endPosition.row}:${n.endPosition.column}${n.isMissing ? ' missing' : ''}${n.hasError ? ' error' : ''}`);
+      for (const c of n.children) if (c) visit(c);
+    };
+    visit(t.rootNode);
+    return out;
+  };
+
+  it('reparses an edited kcov.c from the close text parsed before, giving what a fresh parse gives', () => {
+    const text = readKcov() + '\n/* incremental 1 */\n';
+    parseC(text);
+    const before = incrementalParseCount();
+    const at = text.indexOf('void kcov_remote_start(u64 handle)');
+    const edits = [
+      text.slice(0, at) + '/* an added comment */\n' + text.slice(at),
+      text.replace('\tkcov_move_area(kcov->mode, kcov->area, kcov->size, area);', '\tkcov_move_area(kcov->mode, kcov->area, kcov->size, area);\n\tsmp_wmb();'),
+      text.replace(/\n\n/, '\n'),
+      text.slice(0, at) + '/* h\u00e9ndle \ud83d\ude00 */ ' + text.slice(at),
+    ];
+    for (const edited of edits) {
+      const tree = parseC(edited);
+      const fresh = parseFresh(edited);
+      expect(dump(tree)).toEqual(dump(fresh));
+      fresh.delete();
+    }
+    expect(incrementalParseCount() - before).toBe(edits.length);
+  });
+
+  it('parses afresh when the edit is where an error is (error recovery may differ), and still gives the fresh tree', () => {
+    const text = 'int a;\nint f(void) {\n\treturn 1;\n}\n' + 'int g(void) {\n\treturn 2;\n}\n'.repeat(20);
+    parseC(text);
+    const before = incrementalParseCount();
+    const broken = text.replace('\treturn 1;', '\treturn (1;');
+    const tree = parseC(broken);
+    expect(tree.rootNode.hasError).toBe(true);
+    expect(incrementalParseCount()).toBe(before);
+    const fresh = parseFresh(broken);
+    expect(dump(tree)).toEqual(dump(fresh));
+    fresh.delete();
+    // back to clean text: parsed from the clean original, the closest recent text
+    const healed = parseC(text + '\n');
+    expect(healed.rootNode.hasError).toBe(false);
+    expect(incrementalParseCount()).toBe(before + 1);
+    const freshHealed = parseFresh(text + '\n');
+    expect(dump(healed)).toEqual(dump(freshHealed));
+    freshHealed.delete();
   });
 });
