@@ -78,6 +78,28 @@ describe('kcov-review check', () => {
     }
   });
 
+  it('runs from V8\'s code cache: written by the first run, used by the next, rewritten when corrupt, same output each time', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcov-review-cc-'));
+    const cache = path.join(dir, 'cli.js.v8cache');
+    const runWith = (env: Record<string, string>) => spawnSync(process.execPath, [cli, 'check', seedPath('004'), '--tree', tree], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
+    const plain = runWith({ KCOV_REVIEW_CODE_CACHE: 'off' });
+    expect(plain.status).toBe(0);
+    expect(fs.existsSync(cache)).toBe(false);
+    const first = runWith({ KCOV_REVIEW_CODE_CACHE: cache });
+    expect(fs.statSync(cache).size).toBeGreaterThan(100_000);
+    const written = fs.statSync(cache).mtimeMs;
+    const second = runWith({ KCOV_REVIEW_CODE_CACHE: cache });
+    expect(fs.statSync(cache).mtimeMs).toBe(written); // accepted, not rewritten
+    fs.writeFileSync(cache, 'not a code cache');
+    const third = runWith({ KCOV_REVIEW_CODE_CACHE: cache });
+    expect(fs.statSync(cache).size).toBeGreaterThan(100_000);
+    for (const r of [first, second, third]) {
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(plain.stdout);
+      expect(r.stderr).toBe(plain.stderr);
+    }
+  });
+
   it('exits 2 with a one-line reason on bad usage or unreadable input', () => {
     const missing = run('check', '/nonexistent/x.patch');
     expect(missing.code).toBe(2);
