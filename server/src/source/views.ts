@@ -81,6 +81,18 @@ export function errorLines(root: Node): number[] {
   return [...lines].sort((a, b) => a - b);
 }
 
+/** Index of the first token starting at or after `index` (tokens are in text order). */
+function firstTokenFrom(tokens: readonly BlankedToken[], index: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid].start < index) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** The annotations written in a function's declaration part: after whatever code precedes it
  *  at its level (a declaration, another function; comments do not count) and before its body. */
 function annotationsFor(fn: Node, body: Node, tokens: readonly BlankedToken[]): string[] {
@@ -88,7 +100,9 @@ function annotationsFor(fn: Node, body: Node, tokens: readonly BlankedToken[]): 
   while (prev && prev.type === 'comment') prev = prev.previousSibling;
   const lo = prev ? prev.endIndex : (fn.parent?.startIndex ?? 0);
   const hi = body.startIndex;
-  return tokens.filter((t) => t.kind === 'annotation' && t.start >= lo && t.start < hi).map((t) => t.text);
+  const out: string[] = [];
+  for (let i = firstTokenFrom(tokens, lo); i < tokens.length && tokens[i].start < hi; i++) if (tokens[i].kind === 'annotation') out.push(tokens[i].text);
+  return out;
 }
 
 /** Index the function definitions of a tree (not those nested in another function). The first
