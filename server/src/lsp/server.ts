@@ -2,6 +2,7 @@
  * The language server: wiring only. Documents, settings and a cancelling scheduler on one side, the
  * pure feature functions (diagnostics, hover, codeActions) over the cached Review on the other.
  */
+import './heap';
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
