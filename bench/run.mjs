@@ -158,7 +158,7 @@ if (want('lsp')) log('LSP: seed 000, 200 single-character edits at 20 ms');
 const lsp = !want('lsp') ? null : await lspBench({ serverJs: path.join(repo, 'dist/server.js'), kernelTree: kernel, patchPath: seed000, anchor: "Don't use in_task()", edits: 200, intervalMs: 20, isolated: 10 });
 
 // ---- 4. LKMM litmus ----
-log('litmus');
+if (want('litmus')) log('litmus');
 const litDir = path.join(kernel, 'tools/memory-model/litmus-tests');
 const suite = fs.readdirSync(litDir).filter((f) => f.endsWith('.litmus')).sort().map((f) => path.join(litDir, f));
 const kcovLitmus = path.join(work, 'kcov-publish.litmus');
@@ -261,7 +261,7 @@ p(table(['measure', 'p50', 'p95', 'max', 'n'], [
   ['didChange → diagnostics of that exact version', f(L.exactVersionLatencyMs.p50), f(L.exactVersionLatencyMs.p95), f(L.exactVersionLatencyMs.max), L.exactVersionLatencyMs.n],
   ['isolated warm edit (100 ms pause, then wait)', f(L.isolatedEditLatencyMs.p50), f(L.isolatedEditLatencyMs.p95), f(L.isolatedEditLatencyMs.max), L.isolatedEditLatencyMs.n],
 ]));
-p(`   cold open → first diagnostics ${f(L.coldOpenMs)}; stale versions published: ${L.stalePublished}; server after the 200 edits: VmRSS ${mb(L.serverAfterEdits.rssKB)}, VmHWM ${mb(L.serverAfterEdits.hwmKB)}; after the isolated edits: VmRSS ${mb(L.serverAfterAll.rssKB)}, VmHWM ${mb(L.serverAfterAll.hwmKB)}`);
+p(`   cold open → first diagnostics ${f(L.coldOpenMs)}; versions of the burst published before its last: ${L.intermediatePublished}, of them already superseded (a newer one sent ≥ 10 ms earlier): ${L.supersededPublished}; server after the 200 edits: VmRSS ${mb(L.serverAfterEdits.rssKB)}, VmHWM ${mb(L.serverAfterEdits.hwmKB)}; after the isolated edits: VmRSS ${mb(L.serverAfterAll.rssKB)}, VmHWM ${mb(L.serverAfterAll.hwmKB)}`);
 p('');
 }
 if (litmus) {
