@@ -13,6 +13,12 @@ const os = require('node:os');
 const vm = require('node:vm');
 const { createHash } = require('node:crypto');
 
+// tree-sitter runs as WebAssembly. V8 first compiles it with its baseline compiler (Liftoff), then
+// recompiles the hot functions with TurboFan, which in a run of under a few seconds costs more than
+// it saves (the first parses of kcov.c took ~70 ms instead of ~19 ms): a check stays on Liftoff.
+// Set before the bundle compiles the module. (The language server, long-lived, keeps tier-up.)
+require('node:v8').setFlagsFromString('--liftoff-only');
+
 const cli = path.join(__dirname, '..', 'dist', 'cli.js');
 if (!fs.existsSync(cli)) {
   process.stderr.write(`kcov-review: ${cli} is missing; run \`npm run build\` in ${path.dirname(__dirname)} first\n`);
