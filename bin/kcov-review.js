@@ -13,11 +13,13 @@ const os = require('node:os');
 const vm = require('node:vm');
 const { createHash } = require('node:crypto');
 
-// tree-sitter runs as WebAssembly. V8 first compiles it with its baseline compiler (Liftoff), then
-// recompiles the hot functions with TurboFan, which in a run of under a few seconds costs more than
-// it saves (the first parses of kcov.c took ~70 ms instead of ~19 ms): a check stays on Liftoff.
-// Set before the bundle compiles the module. (The language server, long-lived, keeps tier-up.)
-require('node:v8').setFlagsFromString('--liftoff-only');
+// JIT policy, part 1 (part 2: server/src/cli/jit.ts). tree-sitter runs as WebAssembly: V8 compiles
+// it with its baseline compiler (Liftoff), then recompiles hot functions with TurboFan, which in a
+// run of a few seconds costs more than it saves (the first parses of kcov.c took ~70 ms, not ~19 ms):
+// the CLI stays on Liftoff. The JavaScript optimizing compiler starts off and is turned on after
+// OPTIMIZE_AFTER_MS. Set before the bundle is compiled: V8's code cache must see the same flags.
+// (The language server, long-lived, keeps V8's defaults.)
+require('node:v8').setFlagsFromString('--liftoff-only --no-opt');
 
 const cli = path.join(__dirname, '..', 'dist', 'cli.js');
 if (!fs.existsSync(cli)) {
@@ -72,8 +74,17 @@ if (process.env.KCOV_REVIEW_CODE_CACHE === 'off') {
   const cachedData = readCache(files, digest);
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: cli, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
-    // After the run, so that the functions it compiled are in the cache too.
-    process.once('exit', () => writeCache(files, Buffer.concat([digest, script.createCachedData()])));
+    // After the run, so that the functions it compiled are in the cache too; or just before the
+    // bundle turns the optimizing compiler on (cli/jit.ts), while the flags are still those the
+    // next run starts with (V8 rejects a cache made under other flags).
+    let written = false;
+    const write = () => {
+      if (written) return;
+      written = true;
+      writeCache(files, Buffer.concat([digest, script.createCachedData()]));
+    };
+    process.once('kcov-review:optimize', write);
+    process.once('exit', write);
   }
   const bundle = { exports: {} };
   process.argv.splice(1, 1, cli); // the bundle reads process.argv.slice(2), as when run directly

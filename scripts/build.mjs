@@ -56,7 +56,9 @@ const targets = [
     // The CLI entry: run main() and exit with its code (server/src/cli/main.ts only exports main).
     stdin: {
       contents: [
+        "import { optimizeAfter } from './server/src/cli/jit';",
         "import { main } from './server/src/cli/main';",
+        'optimizeAfter();',
         // Exit once stdout and stderr are flushed: process.exit() right after a large write to a pipe
         // drops what the pipe has not taken yet (`check --format json | wc -c` gave 65536 bytes).
         "const exit = (code: number) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));",

@@ -12,7 +12,7 @@ import { LitmusParseError, parseLitmus } from '../model/memory';
 import { draftReply } from '../review/reply';
 import { litmusRow, type LitmusRow } from './litmus';
 import { reviewDocument } from '../review/review';
-import { setStageListener, stageTotals } from '../review/stages';
+import { addStageListener, stageTotals } from '../review/stages';
 import type { Review, ReviewOptions } from '../review/types';
 import { toJson } from './json';
 import { toSarif } from './sarif';
@@ -162,12 +162,12 @@ function litmus(args: Args, io: CliIo): number {
 async function withStageTimes(file: string | undefined, run: () => Promise<number>): Promise<number> {
   if (!file) return run();
   const { listener, totals } = stageTotals();
-  setStageListener(listener);
+  const remove = addStageListener(listener);
   const t0 = performance.now();
   try {
     return await run();
   } finally {
-    setStageListener(null);
+    remove();
     fs.writeFileSync(file, JSON.stringify({ totalMs: performance.now() - t0, stages: totals }, null, 2) + '\n');
   }
 }

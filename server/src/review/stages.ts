@@ -1,23 +1,31 @@
 /**
  * Time per pipeline stage, for the benchmark (bench/run.mjs reads it through the CLI's
- * KCOV_REVIEW_STAGES file; tests never assert times). With no listener registered a stage costs
- * one null check. Stages nest: a stage reports its own time, without the stages run inside it.
+ * KCOV_REVIEW_STAGES file; tests never assert times) and the CLI's JIT policy (cli/jit.ts). With
+ * no listener registered a stage costs one check. Stages nest: a stage reports its own time,
+ * without the stages run inside it.
  */
 
 export type StageListener = (stage: string, ms: number) => void;
 
-let listener: StageListener | null = null;
+const listeners = new Set<StageListener>();
 /** Time taken by the stages running inside the current one, per nesting level. */
 const childTime: number[] = [];
 
-export function setStageListener(l: StageListener | null): void {
-  listener = l;
+/** Registers a listener; returns the function that removes it. */
+export function addStageListener(l: StageListener): () => void {
+  listeners.add(l);
+  return () => {
+    listeners.delete(l);
+  };
 }
 
-/** Runs `work` as `stage` and reports its own duration (nested stages excluded) to the listener. */
+function report(stage: string, ms: number): void {
+  for (const l of [...listeners]) l(stage, ms);
+}
+
+/** Runs `work` as `stage` and reports its own duration (nested stages excluded) to the listeners. */
 export function timed<T>(stage: string, work: () => T): T {
-  const report = listener;
-  if (!report) return work();
+  if (listeners.size === 0) return work();
   const t0 = performance.now();
   childTime.push(0);
   try {
