@@ -155,7 +155,11 @@ export async function lspBench({ serverJs, kernelTree, patchPath, anchor, edits 
     const p = published.find((q) => q.version !== null && q.version >= v && q.t >= sent.get(v));
     covering.push(p ? p.t - sent.get(v) : NaN);
   }
-  const stalePublished = published.filter((p) => p.version !== null && p.version >= first && p.version < last).length;
+  // Versions of the burst published before its last one: fine when the version was still the newest
+  // the server knew; "superseded" when the client had sent a newer one at least 10 ms earlier (the
+  // server had time to read it and cancel, yet published the older version).
+  const intermediate = published.filter((p) => p.version !== null && p.version >= first && p.version < last);
+  const superseded = intermediate.filter((p) => [...sent].some(([v, t]) => v > p.version && t <= p.t - 10));
 
   // Isolated (warm) edits: one character, wait for its diagnostics, pause, repeat.
   const iso = [];
@@ -183,7 +187,8 @@ export async function lspBench({ serverJs, kernelTree, patchPath, anchor, edits 
     startupToFirstDiagnosticsMs: startupMs,
     coldOpenMs: coldMs,
     publishedVersions: exact.length,
-    stalePublished,
+    intermediatePublished: intermediate.length,
+    supersededPublished: superseded.length,
     finalVersionLatencyMs: tLast === null ? NaN : tLast - sent.get(last),
     exactVersionLatencyMs: stats(exact),
     perEditLatencyMs: stats(covering.filter((x) => !Number.isNaN(x))),

@@ -18,6 +18,9 @@ const cli = path.join(repo, 'bin/kcov-review.js');
 const checkpatch = path.join(kernel, 'scripts/checkpatch.pl');
 const seedsDir = process.env.KCOV_REVIEW_SEEDS ?? path.resolve(repo, '../shared/seeds');
 const quick = process.argv.includes('--quick');
+// --only=cli,stages,hunks,lsp,litmus runs some sections (for profiling one thing); default all.
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? null;
+const want = (section) => only === null || only.includes(section);
 const log = (...a) => console.error('[bench]', ...a);
 
 // ---- set-up: kernel files and the build (works on a fresh clone) ----
@@ -89,7 +92,7 @@ if (quick) for (const i of inputs) i.runs = 1;
 
 // ---- 1. whole-process CLI vs checkpatch.pl, alternating ----
 const cliResults = [];
-for (const input of inputs) {
+for (const input of want('cli') ? inputs : []) {
   log(`CLI: ${input.name} (${input.runs} alternating runs each)`);
   const kr = [];
   const cp = [];
@@ -113,9 +116,26 @@ for (const input of inputs) {
   });
 }
 
+// ---- 1b. in-process time per stage (the CLI writes it with KCOV_REVIEW_STAGES=FILE; server/src/review/stages.ts) ----
+const STAGE_ORDER = ['parse', 'locate', 'source views', 'model !RT', 'model RT+BHlock', 'model RT', 'rules !RT', 'rules RT+BHlock', 'rules RT', 'place', 'quick fixes'];
+const stageResults = [];
+for (const input of want('stages') ? inputs : []) {
+  const file = path.join(outDir, `stages_${input.name.replace(/[^a-z0-9]+/gi, '_')}.json`);
+  const runs = quick ? 1 : 3;
+  const all = [];
+  for (let i = 0; i < runs; i++) {
+    fs.rmSync(file, { force: true });
+    spawnSync(process.execPath, [cli, 'check', '--tree', input.tree, input.file], { stdio: 'ignore', env: { ...process.env, KCOV_REVIEW_STAGES: file } });
+    if (fs.existsSync(file)) all.push(JSON.parse(fs.readFileSync(file, 'utf8')));
+  }
+  const names = [...new Set([...STAGE_ORDER, ...all.flatMap((a) => Object.keys(a.stages))])];
+  const stages = Object.fromEntries(names.filter((n) => all.some((a) => a.stages[n])).map((n) => [n, median(all.map((a) => a.stages[n]?.ms ?? 0))]));
+  stageResults.push({ input: input.name, runs: all.length, totalMs: median(all.map((a) => a.totalMs)), stagesMs: stages });
+}
+
 // ---- 2. time per hunk ----
 const hunkResults = [];
-for (const n of [10, 100, 1000, 10000]) {
+for (const n of want('hunks') ? [10, 100, 1000, 10000] : []) {
   // a generated tree whose kernel/kcov.c holds exactly n small functions; the patch edits each once
   const dir = path.join(work, `hunks-${n}`);
   const tree = makeGenTree(dir, n);
@@ -129,15 +149,16 @@ for (const n of [10, 100, 1000, 10000]) {
   if (rs.some((r) => r.timedOut)) break;
 }
 const base = hunkResults[0];
+// marginal cost against the 10-hunk run
 for (const h of hunkResults) h.marginalMsPerHunk = h === base ? null : (h.ms.median - base.ms.median) / (h.hunks - base.hunks);
 
 // ---- 3. LSP latency ----
-log('LSP: seed 000, 200 single-character edits at 20 ms');
 const seed000 = path.join(seedsDir, seeds.find((f) => f.startsWith('000')));
-const lsp = await lspBench({ serverJs: path.join(repo, 'dist/server.js'), kernelTree: kernel, patchPath: seed000, anchor: "Don't use in_task()", edits: 200, intervalMs: 20, isolated: 10 });
+if (want('lsp')) log('LSP: seed 000, 200 single-character edits at 20 ms');
+const lsp = !want('lsp') ? null : await lspBench({ serverJs: path.join(repo, 'dist/server.js'), kernelTree: kernel, patchPath: seed000, anchor: "Don't use in_task()", edits: 200, intervalMs: 20, isolated: 10 });
 
 // ---- 4. LKMM litmus ----
-log('litmus');
+if (want('litmus')) log('litmus');
 const litDir = path.join(kernel, 'tools/memory-model/litmus-tests');
 const suite = fs.readdirSync(litDir).filter((f) => f.endsWith('.litmus')).sort().map((f) => path.join(litDir, f));
 const kcovLitmus = path.join(work, 'kcov-publish.litmus');
@@ -171,16 +192,19 @@ exists (1:r0=1 /\\ 1:r1=0)
 const litRuns = quick ? 1 : 3;
 const suiteRuns = [];
 const oneRuns = [];
-for (let i = 0; i < litRuns; i++) {
+for (let i = 0; i < (want('litmus') ? litRuns : 0); i++) {
   suiteRuns.push(measure(process.execPath, [cli, 'litmus', ...suite], 'litmus_suite'));
   oneRuns.push(measure(process.execPath, [cli, 'litmus', kcovLitmus], 'litmus_kcov'));
 }
-const suiteOut = fs.readFileSync(path.join(outDir, 'litmus_suite.out'), 'utf8').trim().split('\n');
-const oneOut = fs.readFileSync(path.join(outDir, 'litmus_kcov.out'), 'utf8').trim();
-const litmus = {
-  suite: { tests: suite.length, answered: suiteOut.filter((l) => /: (Never|Sometimes|Always)\b/.test(l)).length, ...summary(suiteRuns) },
-  kcovPublication: { file: path.relative(repo, kcovLitmus), verdict: oneOut, ...summary(oneRuns) },
-};
+let litmus = null;
+if (want('litmus')) {
+  const suiteOut = fs.readFileSync(path.join(outDir, 'litmus_suite.out'), 'utf8').trim().split('\n');
+  const oneOut = fs.readFileSync(path.join(outDir, 'litmus_kcov.out'), 'utf8').trim();
+  litmus = {
+    suite: { tests: suite.length, answered: suiteOut.filter((l) => /: (Never|Sometimes|Always)\b/.test(l)).length, ...summary(suiteRuns) },
+    kcovPublication: { file: path.relative(repo, kcovLitmus), verdict: oneOut, ...summary(oneRuns) },
+  };
+}
 
 // ---- output ----
 const machine = {
@@ -192,10 +216,12 @@ const machine = {
   perl: spawnSync('perl', ['-e', 'print $^V']).stdout.toString(),
   peakRss: GNU_TIME ? `${GNU_TIME} -f %M` : '/proc/<pid>/status VmHWM polled every 5 ms',
 };
-const results = { machine, command: 'npm run bench', cli: cliResults, hunks: hunkResults, lsp, litmus };
-fs.writeFileSync(path.join(repo, 'bench/results.json'), JSON.stringify(results, null, 2) + '\n');
+const results = { machine, command: 'npm run bench', cli: cliResults, stages: stageResults, hunks: hunkResults, lsp, litmus };
+// A partial run (--only, --quick) writes beside the full results instead of over them.
+const resultsFile = only || quick ? path.join(work, 'results.partial.json') : path.join(repo, 'bench/results.json');
+fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
 
-const f = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+const f = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 10 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`);
 const mb = (kb) => `${(kb / 1024).toFixed(0)} MB`;
 const range = (s) => `${f(s.ms.median)} (${f(s.ms.min)}–${f(s.ms.max)})`;
 const table = (head, rows) => {
@@ -206,14 +232,28 @@ const table = (head, rows) => {
 const p = (...a) => console.log(...a);
 p(`kcov-review bench — ${machine.date} — ${machine.nproc} cores (${machine.cpu}), ${machine.memMB} MB, node ${machine.node}, perl ${machine.perl}; peak RSS by ${machine.peakRss}`);
 p('');
+if (want('cli')) {
 p('1. Whole process: kcov-review check --tree T INPUT  vs  perl checkpatch.pl --no-tree INPUT (alternating; median (min–max))');
 p(table(['input', 'runs', 'kcov-review', 'peak RSS', 'checkpatch.pl', 'peak RSS', 'checkpatch/kcov-review'],
   cliResults.map((r) => [r.input, r.kcovReview.runs, range(r.kcovReview), mb(r.kcovReview.rssKB.median), range(r.checkpatch), mb(r.checkpatch.rssKB.median), `${r.ratio.toFixed(2)}×`])));
 p('');
+}
+if (want('stages')) {
+p('1b. In-process time per stage (median of the runs; KCOV_REVIEW_STAGES; a stage excludes the stages nested in it;');
+p('    "rules" includes the activations and explorer runs of the model that the rules request)');
+{
+  const cols = [...new Set(stageResults.flatMap((r) => Object.keys(r.stagesMs)))].sort((a, b) => (STAGE_ORDER.indexOf(a) + 1 || 99) - (STAGE_ORDER.indexOf(b) + 1 || 99));
+  p(table(['input', 'runs', 'in-process', ...cols], stageResults.map((r) => [r.input, r.runs, f(r.totalMs), ...cols.map((c) => (r.stagesMs[c] === undefined ? '—' : f(r.stagesMs[c])))])));
+  p('');
+}
+}
+if (want('hunks')) {
 p('2. Cost per hunk (generated kernel/kcov.c of N functions, one hunk each; whole process)');
 p(table(['hunks', 'patch', 'runs', 'time', 'peak RSS', 'ms/hunk', 'marginal ms/hunk (vs 10)'],
   hunkResults.map((h) => [h.hunks, `${(h.bytes / 1024).toFixed(0)} KiB`, h.runs, h.timedOut ? `> 60 s (timed out)` : range(h), mb(h.rssKB.median), h.msPerHunk.toFixed(2), h.marginalMsPerHunk === null ? '—' : h.marginalMsPerHunk.toFixed(2)])));
 p('');
+}
+if (lsp) {
 p('3. LSP over stdio, seed 000 with the tree, all configs: 200 one-character edits at 20 ms');
 const L = lsp;
 p(table(['measure', 'p50', 'p95', 'max', 'n'], [
@@ -221,12 +261,15 @@ p(table(['measure', 'p50', 'p95', 'max', 'n'], [
   ['didChange → diagnostics of that exact version', f(L.exactVersionLatencyMs.p50), f(L.exactVersionLatencyMs.p95), f(L.exactVersionLatencyMs.max), L.exactVersionLatencyMs.n],
   ['isolated warm edit (100 ms pause, then wait)', f(L.isolatedEditLatencyMs.p50), f(L.isolatedEditLatencyMs.p95), f(L.isolatedEditLatencyMs.max), L.isolatedEditLatencyMs.n],
 ]));
-p(`   cold open → first diagnostics ${f(L.coldOpenMs)}; stale versions published: ${L.stalePublished}; server after the 200 edits: VmRSS ${mb(L.serverAfterEdits.rssKB)}, VmHWM ${mb(L.serverAfterEdits.hwmKB)}; after the isolated edits: VmRSS ${mb(L.serverAfterAll.rssKB)}, VmHWM ${mb(L.serverAfterAll.hwmKB)}`);
+p(`   cold open → first diagnostics ${f(L.coldOpenMs)}; versions of the burst published before its last: ${L.intermediatePublished}, of them already superseded (a newer one sent ≥ 10 ms earlier): ${L.supersededPublished}; server after the 200 edits: VmRSS ${mb(L.serverAfterEdits.rssKB)}, VmHWM ${mb(L.serverAfterEdits.hwmKB)}; after the isolated edits: VmRSS ${mb(L.serverAfterAll.rssKB)}, VmHWM ${mb(L.serverAfterAll.hwmKB)}`);
 p('');
+}
+if (litmus) {
 p('4. LKMM litmus (whole process: node bin/kcov-review.js litmus ...)');
 p(table(['input', 'runs', 'time', 'peak RSS', 'result'], [
   [`tools/memory-model/litmus-tests/*.litmus (${litmus.suite.tests} tests)`, litmus.suite.runs, range(litmus.suite), mb(litmus.suite.rssKB.median), `${litmus.suite.answered}/${litmus.suite.tests} answered`],
   ['kcov publication (wmb writer, relaxed reader)', litmus.kcovPublication.runs, range(litmus.kcovPublication), mb(litmus.kcovPublication.rssKB.median), litmus.kcovPublication.verdict],
 ]));
 p('');
-p('results: bench/results.json');
+}
+p(`results: ${path.relative(repo, resultsFile)}`);

@@ -56,10 +56,15 @@ const targets = [
     // The CLI entry: run main() and exit with its code (server/src/cli/main.ts only exports main).
     stdin: {
       contents: [
+        "import { optimizeAfter } from './server/src/cli/jit';",
         "import { main } from './server/src/cli/main';",
+        'optimizeAfter();',
+        // Exit once stdout and stderr are flushed: process.exit() right after a large write to a pipe
+        // drops what the pipe has not taken yet (`check --format json | wc -c` gave 65536 bytes).
+        "const exit = (code: number) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));",
         'main(process.argv.slice(2)).then(',
-        '  (code) => process.exit(code),',
-        "  (error) => { process.stderr.write(`kcov-review: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\\n`); process.exit(2); },",
+        '  (code) => exit(code),',
+        "  (error) => { process.stderr.write(`kcov-review: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\\n`); exit(2); },",
         ');',
       ].join('\n'),
       resolveDir: root,

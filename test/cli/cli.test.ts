@@ -66,6 +66,40 @@ describe('kcov-review check', () => {
     expect(r.stdout).toMatch(/\n    1\. kernel\/kcov\.c:\d+ \[kcov_remote_stop\]/);
   });
 
+  it('writes all of a large output into a pipe before it exits (SARIF of four seeds, > 64 KiB)', () => {
+    const seed = seedPath('000');
+    const direct = run('check', seed, seed, seed, seed, '--tree', tree, '--format', 'sarif');
+    expect(direct.stdout.length).toBeGreaterThan(65536);
+    // Through a shell pipe the kernel buffer fills (64 KiB); an exit that does not wait drops the rest.
+    const cmd = `"${process.execPath}" "${cli}" check "${seed}" "${seed}" "${seed}" "${seed}" --tree "${tree}" --format sarif | wc -c`;
+    for (let i = 0; i < 3; i++) {
+      const piped = spawnSync('bash', ['-c', cmd], { encoding: 'utf8', timeout: 60_000 });
+      expect(Number(piped.stdout.trim())).toBe(Buffer.byteLength(direct.stdout));
+    }
+  });
+
+  it('runs from V8\'s code cache: written by the first run, used by the next, rewritten when corrupt, same output each time', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcov-review-cc-'));
+    const cache = path.join(dir, 'cli.js.v8cache');
+    const runWith = (env: Record<string, string>) => spawnSync(process.execPath, [cli, 'check', seedPath('004'), '--tree', tree], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
+    const plain = runWith({ KCOV_REVIEW_CODE_CACHE: 'off' });
+    expect(plain.status).toBe(0);
+    expect(fs.existsSync(cache)).toBe(false);
+    const first = runWith({ KCOV_REVIEW_CODE_CACHE: cache });
+    expect(fs.statSync(cache).size).toBeGreaterThan(100_000);
+    const written = fs.statSync(cache).mtimeMs;
+    const second = runWith({ KCOV_REVIEW_CODE_CACHE: cache });
+    expect(fs.statSync(cache).mtimeMs).toBe(written); // accepted, not rewritten
+    fs.writeFileSync(cache, 'not a code cache');
+    const third = runWith({ KCOV_REVIEW_CODE_CACHE: cache });
+    expect(fs.statSync(cache).size).toBeGreaterThan(100_000);
+    for (const r of [first, second, third]) {
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(plain.stdout);
+      expect(r.stderr).toBe(plain.stderr);
+    }
+  });
+
   it('exits 2 with a one-line reason on bad usage or unreadable input', () => {
     const missing = run('check', '/nonexistent/x.patch');
     expect(missing.code).toBe(2);

@@ -77,3 +77,50 @@ describe('AnalysisScheduler', () => {
     expect(scheduler.has('u')).toBe(false);
   });
 });
+
+describe('AnalysisScheduler cancellation', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('cancels the token of a run superseded in flight and starts the new version without waiting for it', async () => {
+    const tokens = new Map<number, { readonly cancelled: boolean }>();
+    const releases = new Map<number, (v: string) => void>();
+    const published: number[] = [];
+    const scheduler = new AnalysisScheduler<string>({
+      delayMs: 0,
+      analyze: (_uri, version, _text, token) => {
+        tokens.set(version, token);
+        return new Promise<string>((r) => releases.set(version, r));
+      },
+      onResult: (_uri, version) => published.push(version),
+    });
+    scheduler.schedule('u', 1, 'a');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(tokens.get(1)?.cancelled).toBe(false);
+    scheduler.schedule('u', 2, 'ab');
+    expect(tokens.get(1)?.cancelled).toBe(true);
+    await vi.advanceTimersByTimeAsync(1);
+    // version 2 runs while version 1 has not finished
+    expect(tokens.get(2)?.cancelled).toBe(false);
+    releases.get(2)?.('ab@2');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(published).toEqual([2]);
+    releases.get(1)?.('a@1');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(published).toEqual([2]);
+  });
+
+  it('forget() cancels a run in flight', async () => {
+    let token: { readonly cancelled: boolean } | null = null;
+    const scheduler = new AnalysisScheduler<string>({
+      delayMs: 0,
+      analyze: (_u, _v, _t, t) => { token = t; return new Promise<string>(() => undefined); },
+      onResult: () => undefined,
+    });
+    scheduler.schedule('u', 1, 'a');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(token).not.toBeNull();
+    scheduler.forget('u');
+    expect(token?.['cancelled']).toBe(true);
+  });
+});

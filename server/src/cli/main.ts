@@ -13,6 +13,7 @@ import { LitmusParseError, parseLitmus } from '../model/memory';
 import { draftReply } from '../review/reply';
 import { litmusRow, type LitmusRow } from './litmus';
 import { reviewDocument } from '../review/review';
+import { addStageListener, stageTotals } from '../review/stages';
 import type { Review, ReviewOptions } from '../review/types';
 import { toJson } from './json';
 import { toSarif } from './sarif';
@@ -168,6 +169,20 @@ function litmus(args: Args, io: CliIo): number {
   return 0;
 }
 
+/** With KCOV_REVIEW_STAGES=FILE, the time per pipeline stage is written to FILE as JSON (for bench/run.mjs). */
+async function withStageTimes(file: string | undefined, run: () => Promise<number>): Promise<number> {
+  if (!file) return run();
+  const { listener, totals } = stageTotals();
+  const remove = addStageListener(listener);
+  const t0 = performance.now();
+  try {
+    return await run();
+  } finally {
+    remove();
+    fs.writeFileSync(file, JSON.stringify({ totalMs: performance.now() - t0, stages: totals }, null, 2) + '\n');
+  }
+}
+
 export async function main(argv: readonly string[], io: CliIo = stdio): Promise<number> {
   let args: Args;
   try {
@@ -178,7 +193,7 @@ export async function main(argv: readonly string[], io: CliIo = stdio): Promise<
     return 2;
   }
   try {
-    if (args.command === 'check') return await check(args, io);
+    if (args.command === 'check') return await withStageTimes(process.env.KCOV_REVIEW_STAGES, () => check(args, io));
     if (args.command === 'repair') return await repair(args, io);
     if (args.command === 'reply') return await reply(args, io);
     if (args.command === 'litmus') return litmus(args, io);

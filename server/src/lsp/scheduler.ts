@@ -1,14 +1,23 @@
 /**
- * Debounced, version-aware analysis of documents. A newer version supersedes an older one: its
- * pending run is cancelled and results of stale versions are dropped. Reviews are cached per URI and
- * version; requests for the current version wait for its run (starting it at once if still pending).
+ * Version-aware analysis of documents. A newer version supersedes an older one: a pending run is
+ * dropped, a run in flight is cancelled (its token says so; the analysis stops at its next stage
+ * boundary) and the results of stale versions are never published. The new version starts after
+ * `delayMs` without waiting for the cancelled run, so no edit waits behind a stale analysis.
+ * Reviews are cached per URI and version; requests for the current version wait for its run
+ * (starting it at once if still pending).
  */
 
 export type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
+/** Read by the analysis at its stage boundaries: true once the version it analyses is superseded. */
+export interface CancelToken {
+  readonly cancelled: boolean;
+}
+
 export interface SchedulerOptions<R> {
+  /** Wait after a change before analysing (a burst of changes within it runs once). 0: at the next turn of the event loop. */
   delayMs: number;
-  analyze: (uri: string, version: number, text: string) => Promise<R>;
+  analyze: (uri: string, version: number, text: string, token: CancelToken) => Promise<R>;
   /** Called once per completed run of the document's current version. */
   onResult: (uri: string, version: number, text: string, outcome: Outcome<R>) => void;
 }
@@ -19,6 +28,7 @@ interface Entry<R> {
   timer: ReturnType<typeof setTimeout> | null;
   run: Promise<Outcome<R>> | null;
   outcome: Outcome<R> | null;
+  token: { cancelled: boolean };
 }
 
 export class AnalysisScheduler<R> {
@@ -26,10 +36,10 @@ export class AnalysisScheduler<R> {
 
   constructor(private readonly options: SchedulerOptions<R>) {}
 
-  /** Schedules analysis of a document version, superseding any older one. */
+  /** Schedules analysis of a document version, superseding (and cancelling) any older one. */
   schedule(uri: string, version: number, text: string): void {
-    this.cancelTimer(uri);
-    const entry: Entry<R> = { version, text, timer: null, run: null, outcome: null };
+    this.supersede(uri);
+    const entry: Entry<R> = { version, text, timer: null, run: null, outcome: null, token: { cancelled: false } };
     entry.timer = setTimeout(() => this.start(uri, entry), this.options.delayMs);
     this.entries.set(uri, entry);
   }
@@ -53,7 +63,7 @@ export class AnalysisScheduler<R> {
   }
 
   forget(uri: string): void {
-    this.cancelTimer(uri);
+    this.supersede(uri);
     this.entries.delete(uri);
   }
 
@@ -62,10 +72,13 @@ export class AnalysisScheduler<R> {
     return [...this.entries].map(([uri, e]) => ({ uri, version: e.version, text: e.text }));
   }
 
-  private cancelTimer(uri: string): void {
+  /** Drops the current entry's pending run and cancels its run in flight. */
+  private supersede(uri: string): void {
     const entry = this.entries.get(uri);
-    if (entry?.timer) clearTimeout(entry.timer);
-    if (entry) entry.timer = null;
+    if (!entry) return;
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = null;
+    entry.token.cancelled = true;
   }
 
   private isCurrent(uri: string, entry: Entry<R>): boolean {
@@ -77,7 +90,7 @@ export class AnalysisScheduler<R> {
     entry.timer = null;
     if (entry.run) return entry.run;
     const run = Promise.resolve()
-      .then(() => this.options.analyze(uri, entry.version, entry.text))
+      .then(() => this.options.analyze(uri, entry.version, entry.text, entry.token))
       .then(
         (value): Outcome<R> => ({ ok: true, value }),
         (error: unknown): Outcome<R> => ({ ok: false, error }),

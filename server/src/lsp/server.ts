@@ -1,7 +1,8 @@
 /**
- * The language server: wiring only. Documents, settings and a debounced scheduler on one side, the
+ * The language server: wiring only. Documents, settings and a cancelling scheduler on one side, the
  * pure feature functions (diagnostics, hover, codeActions) over the cached Review on the other.
  */
+import './heap';
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
@@ -42,7 +43,7 @@ import { loadParser, modelAt, primitiveDoc, repair, reviewDocument } from './cor
 import { analysisFailedDiagnostic, reviewDiagnostics } from './diagnostics';
 import { isKcovSource, isPatchDocument } from './documents';
 import { hover } from './hover';
-import { AnalysisScheduler, type Outcome } from './scheduler';
+import { AnalysisScheduler, type CancelToken, type Outcome } from './scheduler';
 import {
   DEFAULT_SETTINGS,
   SETTINGS_SECTION,
@@ -54,7 +55,9 @@ import {
 } from './settings';
 import { STATUS_NOTIFICATION, statusOf } from './status';
 
-const DEBOUNCE_MS = 50;
+/** No debounce: a change is analysed at the next turn of the event loop (changes read together run
+ *  once), and a newer version cancels the run of an older one at its next stage boundary. */
+const DEBOUNCE_MS = 0;
 
 const connection: Connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -76,11 +79,11 @@ function currentSettings(): Promise<Settings> {
   return settings;
 }
 
-async function analyze(uri: string, _version: number, text: string): Promise<Review> {
+async function analyze(uri: string, _version: number, text: string, cancel: CancelToken): Promise<Review> {
   lastSettings = await currentSettings();
   const options = reviewOptions(uri, lastSettings, treeDirs);
   await loadParser(__dirname);
-  return reviewDocument(text, options);
+  return reviewDocument(text, { ...options, cancel });
 }
 
 /** What the reviewer asked to see: pre-existing findings can be hidden (kcovReview.showPreExisting). */

@@ -9,11 +9,12 @@ import { locateFileHunks } from '../patch/locate';
 import { parseSeries } from '../patch/parse';
 import { defaultTreeDirs, findTree, KCOV_PATH, readGitBlob, readTreeFile, safeRelativePath } from '../patch/tree';
 import type { DamageKind, FilePatch, ImagePair, LocatedHunk, Problem } from '../patch/types';
-import { buildView, initParser } from '../source';
-import { brokenPostImage, compareImages, RULES } from './analyze';
+import { initParser } from '../source';
+import { brokenPostImage, compareImagesStepwise, RULES, viewOf, ViewTable } from './analyze';
 import { readerFromKcovRst, type ReaderSpec } from '../model/publicationLitmus';
 import { barrierFixes } from './fixes';
 import { placeFinding } from './place';
+import { timed } from './stages';
 import type { Review, ReviewFinding, ReviewOptions } from './types';
 
 /** The user-space reader as the tree documents it (kcov.rst), else null for the table's default. */
@@ -22,11 +23,16 @@ function readerOfTree(treeDir: string): ReaderSpec | null {
   return rst === null ? null : readerFromKcovRst(rst);
 }
 
-/** CONFIG_ symbols the images test that no configuration row sets, each named once. */
-function unknownSymbols(pairs: readonly ImagePair[], configs: readonly ConfigRow[]): string[] {
-  const names = new Set<string>();
-  for (const pair of pairs) for (const c of configs) for (const img of [pair.pre, pair.post]) for (const n of buildView(img, c).unknownSymbols) names.add(n);
-  return [...names].sort();
+/** Adds the CONFIG_ symbols a pair's images test that no configuration row sets. */
+function addUnknownSymbols(names: Set<string>, pair: ImagePair, configs: readonly ConfigRow[], table: ViewTable): void {
+  for (const c of configs) for (const img of [pair.pre, pair.post]) for (const n of viewOf(img, c, table).unknownSymbols) names.add(n);
+}
+
+/** For each image of the pairs, the index of the last pair that uses it. */
+function lastUses(pairs: readonly ImagePair[]): Map<string, number> {
+  const last = new Map<string, number>();
+  pairs.forEach((p, i) => { last.set(p.pre.hash, i); last.set(p.post.hash, i); });
+  return last;
 }
 
 export function isKcovFile(path: string): boolean {
@@ -104,7 +110,8 @@ export async function reviewSourceFile(text: string, path: string, options: Revi
   const lines = text.split('\n').slice(0, text.endsWith('\n') ? -1 : undefined);
   const pair = buildImages(KCOV_PATH, lines, [], 'tree');
   const configs = configsOf(options);
-  const findings: ReviewFinding[] = compareImages(pair, configs, RULES, { nestingDepth: options.nestingDepth }).map((c) => ({
+  const compared = await compareImagesStepwise(pair, configs, RULES, { nestingDepth: options.nestingDepth }, null, boundaryOf(options.cancel));
+  const findings: ReviewFinding[] = compared.map((c) => ({
     rule: c.finding.rule, severity: 'warning', verdict: c.verdict, configs: c.configs, function: c.finding.function, file: path,
     patchLine: c.finding.line, sourceLine: c.finding.line + 1, image: 'post', message: c.finding.message, trace: c.finding.trace, fixes: [],
   }));
@@ -126,6 +133,24 @@ function budgetClock(budgetMs: number | undefined): (stage: string) => void {
   };
 }
 
+/** Thrown at a stage boundary once `ReviewOptions.cancel` says the version was superseded. */
+export class Cancelled extends Error {
+  constructor(readonly stage: string) {
+    super(`analysis cancelled before stage "${stage}" (a newer version of the document arrived)`);
+  }
+}
+
+/** A stage boundary for a cancellable review: one turn of the event loop (the server reads the
+ *  messages that arrived meanwhile), then stop if superseded. Nothing at all without a token. */
+function boundaryOf(cancel: ReviewOptions['cancel']): (stage: string) => Promise<void> {
+  if (!cancel) return () => Promise.resolve();
+  return async (stage) => {
+    if (cancel.cancelled) throw new Cancelled(stage);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (cancel.cancelled) throw new Cancelled(stage);
+  };
+}
+
 export async function reviewDocument(text: string, options: ReviewOptions): Promise<Review> {
   try {
     return await reviewWithin(text, options, budgetClock(options.timeBudgetMs));
@@ -139,7 +164,9 @@ export async function reviewDocument(text: string, options: ReviewOptions): Prom
 async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (stage: string) => void): Promise<Review> {
   if (options.documentPath && isKcovFile(options.documentPath.replace(/^\/+/, ''))) return reviewSourceFile(text, options.documentPath, options);
   await initParser();
-  const series = parseSeries(text);
+  const boundary = boundaryOf(options.cancel);
+  await boundary('parse');
+  const series = timed('parse', () => parseSeries(text));
   checkpoint('parse');
   const problems: Problem[] = [...series.problems];
   const configs = configsOf(options);
@@ -162,8 +189,9 @@ async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (s
   for (const patch of series.patches) {
     for (const file of patch.files) {
       if (file.binary || file.hunks.length === 0) continue;
+      await boundary(`locate ${file.path}`);
       const kcov = isKcovFile(file.path);
-      const base = baseFor(file, tree?.path ?? null, latest);
+      const base = timed('locate', () => baseFor(file, tree?.path ?? null, latest));
       if (base?.note) problems.push(base.note);
       if (!base && !kcov) {
         const unlocated = file.hunks.map((hunk): LocatedHunk => ({ patchIndex: patch.index, file, hunk, where: { located: false, reason: `${file.path} is not in the kernel tree`, closest: null } }));
@@ -174,8 +202,9 @@ async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (s
       let fileHunks: LocatedHunk[];
       let pair: ImagePair;
       if (base) {
-        fileHunks = locateFileHunks(patch.index, file, base.lines);
-        pair = buildImages(file.path, base.lines, fileHunks, base.from);
+        const lines = base.lines;
+        fileHunks = timed('locate', () => locateFileHunks(patch.index, file, lines));
+        pair = timed('locate', () => buildImages(file.path, lines, fileHunks, base.from));
         for (const h of fileHunks) { const miss = missProblem(h, true); if (miss && kcov) problems.push(miss); }
       } else {
         if (!noTreeNoted) {
@@ -199,15 +228,17 @@ async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (s
   const damage = damageProblem(hunks);
   if (damage) problems.push(damage);
 
-  const unknown = unknownSymbols(analysed.map((a) => a.pair), configs);
-  if (unknown.length > 0) {
-    problems.push({ code: 'unknown-config-symbol', severity: 'information', line: analysed[0]?.fileHunks[0]?.hunk.headerLine ?? 0,
-      message: `kcov.c tests ${unknown.join(', ')}, which the configuration table does not set: treated as not set (code under them is not analysed). Add them to the table (server/src/model/configs.ts) to change that.` });
-  }
+  // Each image's views are built once (ViewTable) and dropped after the last patch that uses them.
+  const table = new ViewTable();
+  const lastUse = lastUses(analysed.map((a) => a.pair));
+  const unknown = new Set<string>();
+  const unknownAt = problems.length;
   const reader = tree ? readerOfTree(tree.path) : null;
   const env = { ...(reader ? { reader } : {}), nestingDepth: options.nestingDepth };
-  for (const { pair, fileHunks } of analysed) {
-    const broken = brokenPostImage(pair, configs);
+  for (const [index, { pair, fileHunks }] of analysed.entries()) {
+    await boundary('source views');
+    addUnknownSymbols(unknown, pair, configs, table);
+    const broken = brokenPostImage(pair, configs, table);
     if (broken) {
       const firstMiss = fileHunks.find((h) => !h.where.located);
       problems.push({
@@ -217,8 +248,9 @@ async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (s
       });
     }
     checkpoint('source views');
-    const compared = compareImages(pair, configs, RULES, env);
+    const compared = await compareImagesStepwise(pair, configs, RULES, env, table, boundary);
     checkpoint(`model and rules (${configs.map((c) => c.name).join(', ')})`);
+    await boundary('place');
     for (const c of compared) {
       const config = configByName(c.configs[0]) ?? configs[0];
       const severity = c.verdict === 'introduced' ? c.finding.severity : c.verdict === 'fixed' ? 'hint' : 'information';
@@ -229,15 +261,20 @@ async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (s
         configs: c.configs,
         function: c.finding.function,
         file: pair.path,
-        patchLine: placeFinding(c, pair, fileHunks),
+        patchLine: timed('place', () => placeFinding(c, pair, fileHunks)),
         sourceLine: c.finding.line + 1,
         image: c.verdict === 'fixed' ? 'pre' : 'post',
         message: c.verdict === 'fixed' ? `Fixed by this patch; before it: ${c.finding.message}` : c.finding.message,
         trace: c.finding.trace,
         litmus: c.finding.litmus,
-        fixes: barrierFixes(c, pair, fileHunks, hunks, text, config),
+        fixes: timed('quick fixes', () => barrierFixes(c, pair, fileHunks, hunks, text, config)),
       });
     }
+    table.keepOnly((hash) => (lastUse.get(hash) ?? -1) > index);
+  }
+  if (unknown.size > 0) {
+    problems.splice(unknownAt, 0, { code: 'unknown-config-symbol', severity: 'information', line: analysed[0]?.fileHunks[0]?.hunk.headerLine ?? 0,
+      message: `kcov.c tests ${[...unknown].sort().join(', ')}, which the configuration table does not set: treated as not set (code under them is not analysed). Add them to the table (server/src/model/configs.ts) to change that.` });
   }
   problems.sort((a, b) => a.line - b.line);
   return { tree, configs: configs.map((c) => c.name), series, hunks, images, findings, problems };

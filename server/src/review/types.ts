@@ -74,4 +74,7 @@ export interface ReviewOptions {
   nestingDepth?: number;
   /** Where to look for the embedded default tree (Debian 6.12 files extracted by scripts/setup-kernel.sh). */
   defaultTreeDirs?: string[];
+  /** Set by the server: at each stage boundary the analysis lets pending messages in (one turn of the
+   *  event loop) and stops with `Cancelled` once the token says the version was superseded. */
+  cancel?: { readonly cancelled: boolean };
 }

@@ -6,7 +6,7 @@
  * they are blanked before parsing, keeping every position, and recorded so that the functions
  * they belong to keep them as `FunctionInfo.annotations`.
  */
-import { lexMask } from './mask';
+import { blank, lexMask } from './mask';
 
 export type BlankedKind =
   /** An attribute of a function or variable declaration: recorded on the function. */
@@ -73,8 +73,18 @@ const TYPE_KEYWORDS: ReadonlySet<string> = new Set(['struct', 'union', 'enum']);
 /** Macros whose argument is code exempt from context analysis: `context_unsafe(expr)` or `context_unsafe(stmt; ...)`. */
 export const UNSAFE_REGION_MACROS: ReadonlySet<string> = new Set(['context_unsafe']);
 
-function blankRange(chars: string[], start: number, end: number): void {
-  for (let i = start; i < end; i++) if (chars[i] !== '\n' && chars[i] !== '\r') chars[i] = ' ';
+interface Span { start: number; end: number }
+
+/** The text with the spans blanked (line breaks kept); spans in order, not overlapping. */
+function blankSpans(text: string, tokens: readonly Span[]): string {
+  const parts: string[] = [];
+  let from = 0;
+  for (const t of tokens) {
+    parts.push(text.slice(from, t.start), blank(text.slice(t.start, t.end)));
+    from = t.end;
+  }
+  parts.push(text.slice(from));
+  return parts.join('');
 }
 
 /** Index of the `)` matching the `(` at `open` in the code mask, or -1. */
@@ -127,12 +137,12 @@ function isTypeArgument(code: string, start: number, end: number): boolean {
 /** Blank kernel annotations in (already preprocessed) C text. Positions are unchanged. */
 export function blankAnnotations(text: string): BlankResult {
   const code = lexMask(text).code;
-  const chars = text.split('');
   const tokens: BlankedToken[] = [];
+  const spans: Span[] = [];
   const ident = /[A-Za-z_]\w*/g;
   const record = (kind: BlankedKind, name: string, start: number, end: number): void => {
     tokens.push({ kind, name, text: text.slice(start, end).replace(/\s+/g, ' '), start, end });
-    blankRange(chars, start, end);
+    spans.push({ start, end });
   };
   for (let m = ident.exec(code); m !== null; m = ident.exec(code)) {
     const name = m[0];
@@ -151,10 +161,9 @@ export function blankAnnotations(text: string): BlankResult {
       const close = code[open] === '(' ? matchRegion(code, open) : -1;
       if (close < 0) continue;
       tokens.push({ kind: 'unsafe-region', name, text: text.slice(start, close + 1).replace(/\s+/g, ' '), start, end: close + 1 });
-      blankRange(chars, start, open + 1);
-      blankRange(chars, close, close + 1);
+      spans.push({ start, end: open + 1 }, { start: close, end: close + 1 });
       ident.lastIndex = open + 1;
     } else if (TYPE_KEYWORDS.has(name) && isTypeArgument(code, start, end)) record('type-keyword', name, start, end);
   }
-  return { text: chars.join(''), tokens };
+  return { text: blankSpans(text, spans.sort((a, b) => a.start - b.start)), tokens };
 }

@@ -32,83 +32,97 @@ export function splitLines(text: string): string[] {
   return text.split('\n');
 }
 
+const NL = 10;
+const CR = 13;
+const SPACE = 32;
+const DQUOTE = 34;
+const SQUOTE = 39;
+const STAR = 42;
+const SLASH = 47;
+const BACKSLASH = 92;
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** A string from UTF-16 code units, exactly (lone surrogates kept: Node's utf16le decoder copies). */
+function fromCodes(codes: Uint16Array): string {
+  if (LITTLE_ENDIAN) return Buffer.from(codes.buffer, codes.byteOffset, codes.byteLength).toString('utf16le');
+  const parts: string[] = [];
+  for (let i = 0; i < codes.length; i += 4096) parts.push(String.fromCharCode.apply(null, Array.from(codes.subarray(i, i + 4096))));
+  return parts.join('');
+}
+
 /** Compute both masks in one pass. Never throws: unterminated comments run to the end of the
- *  text, unterminated literals to the end of their line (as a C lexer would report). */
+ *  text, unterminated literals to the end of their line (as a C lexer would report). Every input
+ *  code unit gives one output code unit at the same index (the masks are written in place). */
 export function lexMask(text: string): LexMask {
-  const noComments: string[] = [];
-  const code: string[] = [];
+  const n = text.length;
+  const noComments = new Uint16Array(n);
+  const code = new Uint16Array(n);
   const endsInComment: boolean[] = [];
   let state: LexState = 'code';
-  const n = text.length;
+  const both = (i: number, c: number): void => {
+    noComments[i] = c;
+    code[i] = c;
+  };
   for (let i = 0; i < n; i++) {
-    const ch = text[i];
-    const next = i + 1 < n ? text[i + 1] : '';
-    if (ch === '\n') {
+    const ch = text.charCodeAt(i);
+    const next = i + 1 < n ? text.charCodeAt(i + 1) : -1;
+    if (ch === NL) {
       // A line comment continues past a backslash-newline; literals do too (line splice).
       const spliced = isSpliced(text, i);
       if ((state === 'line-comment' || state === 'string' || state === 'char') && !spliced) state = 'code';
       endsInComment.push(state === 'block-comment');
-      noComments.push(ch);
-      code.push(ch);
+      both(i, NL);
       continue;
     }
-    if (ch === '\r') {
-      noComments.push(ch);
-      code.push(ch);
+    if (ch === CR) {
+      both(i, CR);
       continue;
     }
     switch (state) {
       case 'code':
-        if (ch === '/' && next === '/') {
+        if (ch === SLASH && next === SLASH) {
           state = 'line-comment';
-          noComments.push(' ');
-          code.push(' ');
-        } else if (ch === '/' && next === '*') {
+          both(i, SPACE);
+        } else if (ch === SLASH && next === STAR) {
           state = 'block-comment';
-          noComments.push('  ');
-          code.push('  ');
-          i++;
+          both(i, SPACE);
+          both(++i, SPACE);
         } else {
-          if (ch === '"') state = 'string';
-          else if (ch === "'") state = 'char';
-          noComments.push(ch);
-          code.push(ch);
+          if (ch === DQUOTE) state = 'string';
+          else if (ch === SQUOTE) state = 'char';
+          both(i, ch);
         }
         break;
       case 'line-comment':
-        noComments.push(' ');
-        code.push(' ');
+        both(i, SPACE);
         break;
       case 'block-comment':
-        if (ch === '*' && next === '/') {
+        both(i, SPACE);
+        if (ch === STAR && next === SLASH) {
           state = 'code';
-          noComments.push('  ');
-          code.push('  ');
-          i++;
-        } else {
-          noComments.push(' ');
-          code.push(' ');
+          both(++i, SPACE);
         }
         break;
       case 'string':
       case 'char': {
-        const quote = state === 'string' ? '"' : "'";
-        if (ch === '\\' && next !== '' && next !== '\n' && next !== '\r') {
-          noComments.push(ch, next);
-          code.push('  ');
-          i++;
+        const quote = state === 'string' ? DQUOTE : SQUOTE;
+        if (ch === BACKSLASH && next !== -1 && next !== NL && next !== CR) {
+          noComments[i] = ch;
+          noComments[i + 1] = next;
+          code[i] = SPACE;
+          code[++i] = SPACE;
         } else if (ch === quote) {
           state = 'code';
-          noComments.push(ch);
-          code.push(ch);
+          both(i, ch);
         } else {
-          noComments.push(ch);
-          code.push(ch === '\\' ? ch : ' ');
+          noComments[i] = ch;
+          code[i] = ch === BACKSLASH ? ch : SPACE;
         }
         break;
       }
     }
   }
   endsInComment.push(state === 'block-comment');
-  return { noComments: noComments.join(''), code: code.join(''), endsInComment };
+  return { noComments: fromCodes(noComments), code: fromCodes(code), endsInComment };
 }

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Language, Parser, type Tree } from 'web-tree-sitter';
+import { Edit, Language, Parser, type Node, type Point, type Tree } from 'web-tree-sitter';
 
 export interface InitOptions {
   /** A folder holding both `web-tree-sitter.wasm` and `tree-sitter-c.wasm` (the esbuild bundle
@@ -132,25 +132,163 @@ export class Lru<K, V> {
   }
 }
 
-const treeCache = new Lru<string, Tree>(32);
-let parses = 0;
+const treeCache = new Lru<string, Tree>(8);
 
 export function textHash(text: string): string {
   return createHash('sha1').update(text).digest('hex');
 }
 
-/** Parse C text (synchronous; needs `await initParser()` first). Cached by content. */
+/** Row and column (UTF-16 code units, as web-tree-sitter counts them) of a string index. */
+function pointAt(text: string, index: number): Point {
+  let row = 0;
+  let lineStart = 0;
+  for (let nl = text.indexOf('\n'); nl !== -1 && nl < index; nl = text.indexOf('\n', nl + 1)) {
+    row++;
+    lineStart = nl + 1;
+  }
+  return { row, column: index - lineStart };
+}
+
+/** The one edit that turns `before` into `after`: everything between their common prefix and suffix. */
+export function editBetween(before: string, after: string): Edit {
+  const shorter = Math.min(before.length, after.length);
+  let prefix = 0;
+  while (prefix < shorter && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shorter - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  const oldEndIndex = before.length - suffix;
+  const newEndIndex = after.length - suffix;
+  return new Edit({
+    startIndex: prefix,
+    oldEndIndex,
+    newEndIndex,
+    startPosition: pointAt(before, prefix),
+    oldEndPosition: pointAt(before, oldEndIndex),
+    newEndPosition: pointAt(after, newEndIndex),
+  });
+}
+
+/** ERROR and MISSING nodes of a tree as `kind@start-end`, in document order. */
+function errorSites(tree: Tree): { kind: string; start: number; end: number }[] {
+  const out: { kind: string; start: number; end: number }[] = [];
+  const cursor = tree.walk();
+  try {
+    for (;;) {
+      const n: Node = cursor.currentNode;
+      if (n.isError || n.isMissing) out.push({ kind: n.isMissing ? `MISSING ${n.type}` : 'ERROR', start: n.startIndex, end: n.endIndex });
+      if (n.hasError && cursor.gotoFirstChild()) continue;
+      for (;;) {
+        if (cursor.gotoNextSibling()) break;
+        if (!cursor.gotoParent()) return out;
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+/** The range of the top-level declaration of a tree that holds an index; empty at the index when
+ *  it is between two of them. */
+function topLevelAt(tree: Tree, index: number): { start: number; end: number } {
+  const root = tree.rootNode;
+  let n: Node | null = root.descendantForIndex(index);
+  if (!n || n.equals(root)) return { start: index, end: index };
+  while (n.parent && !n.parent.equals(root)) n = n.parent;
+  return { start: n.startIndex, end: n.endIndex };
+}
+
+/**
+ * Is an incremental parse known to give what a fresh parse gives? tree-sitter reuses unchanged
+ * subtrees, which is exact for text that parses, but error recovery may place an ERROR node
+ * differently. So the result is kept only when every error site of the base (a trusted tree)
+ * reappears unchanged, shifted by the edit, no other appears, and none lies in the edited
+ * top-level declaration (of the base or of the result); otherwise the text is parsed afresh.
+ */
+function sameErrorsShifted(base: Tree, edit: Edit, result: Tree): boolean {
+  const shift = edit.newEndIndex - edit.oldEndIndex;
+  const before = errorSites(base);
+  const after = errorSites(result);
+  if (before.length !== after.length) return false;
+  const editedBase = topLevelAt(base, edit.startIndex);
+  const editedResult = topLevelAt(result, edit.startIndex);
+  for (let i = 0; i < before.length; i++) {
+    const b = before[i];
+    const a = after[i];
+    if (b.end > edit.startIndex && b.start < edit.oldEndIndex) return false;
+    if (b.end > editedBase.start && b.start < editedBase.end) return false;
+    if (a.end > editedResult.start && a.start < editedResult.end) return false;
+    const moved = b.start >= edit.oldEndIndex ? shift : 0;
+    if (a.kind !== b.kind || a.start !== b.start + moved || a.end !== b.end + moved) return false;
+  }
+  return true;
+}
+
+/** Texts parsed last (fresh, or incrementally with the check above), newest first: the bases of
+ *  incremental parses of close texts (the next version of a document, its next post-image).
+ *  tree-sitter then reuses the unchanged subtrees: the parse is faster and the new tree shares
+ *  their memory (trees otherwise wait for the garbage collector to be freed). */
+const recent: { text: string; tree: Tree }[] = [];
+const RECENT_BASES = 4;
+
+/** The recent text closest to `text` and the edit from it, when less than half of the text changed. */
+function closestBase(text: string): { tree: Tree; edit: Edit } | null {
+  let best: { tree: Tree; edit: Edit; changed: number } | null = null;
+  for (const r of recent) {
+    const edit = editBetween(r.text, text);
+    const changed = Math.max(edit.oldEndIndex, edit.newEndIndex) - edit.startIndex;
+    if (!best || changed < best.changed) best = { tree: r.tree, edit, changed };
+  }
+  return best && best.changed * 2 < text.length ? best : null;
+}
+
+function incrementalParse(p: Parser, text: string, base: { tree: Tree; edit: Edit }): Tree | null {
+  const old = base.tree.copy();
+  old.edit(base.edit);
+  const tree = p.parse(text, old);
+  old.delete();
+  if (tree && sameErrorsShifted(base.tree, base.edit, tree)) return tree;
+  tree?.delete();
+  return null;
+}
+
+let parses = 0;
+let incrementalParses = 0;
+
+/** Parse C text (synchronous; needs `await initParser()` first). Cached by content; parsed
+ *  incrementally from a recent close text when the result is known to equal a fresh parse. */
 export function parseC(text: string): Tree {
   const key = textHash(text);
   const cached = treeCache.get(key);
   if (cached) return cached;
   const p = readyParser();
+  const base = closestBase(text);
   p.reset();
-  const tree = p.parse(text);
+  let tree = base ? incrementalParse(p, text, base) : null;
+  if (tree) incrementalParses++;
+  else {
+    p.reset();
+    tree = p.parse(text);
+  }
   if (!tree) throw new Error('kcov-review: tree-sitter returned no tree');
   parses++;
   treeCache.set(key, tree);
+  recent.unshift({ text, tree });
+  recent.length = Math.min(recent.length, RECENT_BASES);
   return tree;
+}
+
+/** A parse from scratch, not cached and not incremental: the reference parseC must equal (tests). */
+export function parseFresh(text: string): Tree {
+  const p = readyParser();
+  p.reset();
+  const tree = p.parse(text);
+  if (!tree) throw new Error('kcov-review: tree-sitter returned no tree');
+  return tree;
+}
+
+/** How many of the parses were incremental (for tests and benchmarks). */
+export function incrementalParseCount(): number {
+  return incrementalParses;
 }
 
 /** How many real parses ran (cache misses): for tests and benchmarks. */

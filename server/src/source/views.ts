@@ -10,8 +10,13 @@ import { Lru, parseC, textHash } from './parser';
 import { preprocess, scanDirectives, type Directive } from './preprocess';
 import type { ConfigView, FunctionInfo } from './types';
 
-const viewCache = new Lru<string, ConfigView>(64);
-const directiveCache = new Lru<string, Directive[]>(32);
+/** Views kept across reviews: in the editor the unchanged pre-image's three and the last few
+ *  post-images'. A view holds its tree and, through the model's per-view caches, everything derived
+ *  from it, so the bound is what keeps the server's memory (and its GC time) bounded. A review holds
+ *  the views it works on itself (review/analyze.ts ViewTable), whatever this evicts meanwhile. */
+export const VIEW_CACHE_SIZE = 12;
+const viewCache = new Lru<string, ConfigView>(VIEW_CACHE_SIZE);
+const directiveCache = new Lru<string, Directive[]>(8);
 const configKeys = new WeakMap<ConfigRow, string>();
 
 /** A cache key for a row: its name and its symbols (a test may vary the symbols of a name). */
@@ -76,6 +81,18 @@ export function errorLines(root: Node): number[] {
   return [...lines].sort((a, b) => a - b);
 }
 
+/** Index of the first token starting at or after `index` (tokens are in text order). */
+function firstTokenFrom(tokens: readonly BlankedToken[], index: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid].start < index) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** The annotations written in a function's declaration part: after whatever code precedes it
  *  at its level (a declaration, another function; comments do not count) and before its body. */
 function annotationsFor(fn: Node, body: Node, tokens: readonly BlankedToken[]): string[] {
@@ -83,7 +100,9 @@ function annotationsFor(fn: Node, body: Node, tokens: readonly BlankedToken[]): 
   while (prev && prev.type === 'comment') prev = prev.previousSibling;
   const lo = prev ? prev.endIndex : (fn.parent?.startIndex ?? 0);
   const hi = body.startIndex;
-  return tokens.filter((t) => t.kind === 'annotation' && t.start >= lo && t.start < hi).map((t) => t.text);
+  const out: string[] = [];
+  for (let i = firstTokenFrom(tokens, lo); i < tokens.length && tokens[i].start < hi; i++) if (tokens[i].kind === 'annotation') out.push(tokens[i].text);
+  return out;
 }
 
 /** Index the function definitions of a tree (not those nested in another function). The first
@@ -115,23 +134,46 @@ function bodyErrors(functions: Map<string, FunctionInfo>): number[] {
   return [...lines].sort((a, b) => a - b);
 }
 
+/** What depends only on the preprocessed text. Configurations that resolve every #if of an image
+ *  the same way (kcov.c never tests CONFIG_PREEMPT_RT_NEEDS_BH_LOCK: RT+BHlock and RT) share one. */
+interface ParsedUnit {
+  parsedText: string;
+  tree: Tree;
+  functions: Map<string, FunctionInfo>;
+  parseErrors: number[];
+  tokens: readonly BlankedToken[];
+}
+
+const unitCache = new Lru<string, ParsedUnit>(8);
+
+function parsedUnit(preprocessed: string): ParsedUnit {
+  const key = textHash(preprocessed);
+  let unit = unitCache.get(key);
+  if (!unit) {
+    const blanked = blankAnnotations(preprocessed);
+    const tree = parseC(blanked.text);
+    const functions = indexFunctions(tree, blanked.tokens);
+    unit = { parsedText: blanked.text, tree, functions, parseErrors: bodyErrors(functions), tokens: blanked.tokens };
+    unitCache.set(key, unit);
+  }
+  return unit;
+}
+
 function computeView(image: SourceImage, config: ConfigRow): ConfigView {
   const pre = preprocess(image.text, config.symbols, directivesOf(image));
-  const blanked = blankAnnotations(pre.text);
-  const tree = parseC(blanked.text);
-  const functions = indexFunctions(tree, blanked.tokens);
+  const unit = parsedUnit(pre.text);
   return {
     image,
     config,
     active: pre.active,
-    tree,
-    parsedText: blanked.text,
-    functions,
+    tree: unit.tree,
+    parsedText: unit.parsedText,
+    functions: unit.functions,
     macros: pre.macros,
     unknownSymbols: pre.unknownSymbols,
-    parseErrors: bodyErrors(functions),
+    parseErrors: unit.parseErrors,
     preprocessorProblems: pre.problems,
-    annotationTokens: blanked.tokens,
+    annotationTokens: unit.tokens,
   };
 }
 
