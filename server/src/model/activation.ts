@@ -5,14 +5,14 @@
  * classified as per-CPU (`this_cpu_ptr(&v)->f`, `per_cpu_ptr(&v, cpu)->f`) or task
  * (`current->f`, `t->f` with `t = current`) cells.
  */
-import type { ConfigView, FunctionInfo, MacroDef } from '../source/types';
+import type { ConfigView, MacroDef } from '../source/types';
 import { CONFIG_NAMES, type ConfigName } from './configs';
 import { BH_LOCK, PREDICATES, type ContextName } from './contexts';
 import { BRANCH_FACTS, factFor, nonNullAtoms } from './facts';
-import { inUnsafeRegion, structOf, structTable, structVars } from './guards';
+import { structOf, structTable, structVars } from './guards';
 import { effectOf, effectOfCall, findPrimitive, readAnnotation, type Effect, type PrimitiveRow } from './semantics';
 import { Lru, textHash } from '../source/parser';
-import { summarizeViewDetailed, type Guard, type ModelEvent } from './summary';
+import { functionKey, summarizeViewDetailed, type Guard, type ModelEvent } from './summary';
 
 export type StepOp =
   /** `attempt`: a trylock that succeeded on this path (it never waits for the lock). */
@@ -290,7 +290,7 @@ function callSteps(ev: Extract<ModelEvent, { kind: 'call' }>, assigns: ReadonlyM
   const bindings = new Map(params.map((p, k): [string, string] => [p, resolve(ev.args[k] ?? p, assigns, frame)]));
   const calleeFrame: Frame = { fn: ev.name, bindings };
   const required = mustHold(callee.annotations).map((text): RequiredLock => ({ text, key: canonLock(canonLock(text, new Map(), calleeFrame), assigns, frame) }));
-  const unsafe = ev.index !== undefined && inUnsafeRegion(structTable(w.view), ev.index);
+  const unsafe = ev.unsafe === true;
   const requires: Step[] = required.length > 0 ? [{ ...at, op: 'requires', callee: ev.name, locks: required, unsafe }] : [];
   if (w.stack.length >= MAX_DEPTH || w.stack.includes(ev.name)) return requires.length > 0 ? [requires] : null;
   const paths = calleePaths(ev.name, bindings, w);
@@ -357,7 +357,7 @@ function guardedStep(ev: Extract<ModelEvent, { kind: 'access' }>, assigns: Reado
   const guardText = member.memberRelative ? `${ev.object}${ev.arrow ? '->' : '.'}${member.guard}` : member.guard;
   return {
     op: 'guarded', cell: `${member.struct}.${member.field}`, access: ev.op, guard: canonLock(guardText, assigns, frame), guardText,
-    unsafe: inUnsafeRegion(table, ev.index), declLine: member.line, fn: frame.fn, line: ev.line, text: ev.text.replace(/\s+/g, ' '),
+    unsafe: ev.unsafe, declLine: member.line, fn: frame.fn, line: ev.line, text: ev.text.replace(/\s+/g, ' '),
   };
 }
 
@@ -491,16 +491,9 @@ function viewKey(view: ConfigView): string {
   return key;
 }
 
-const fnTextHashes = new WeakMap<FunctionInfo, string>();
-function fnHash(fn: FunctionInfo): string {
-  let h = fnTextHashes.get(fn);
-  if (h === undefined) { h = textHash(fn.node.text); fnTextHashes.set(fn, h); }
-  return h;
-}
-
 function shapeKey(view: ConfigView, root: string, context: ContextName): string {
   const fns = [root, ...reachable(view, root)].sort();
-  return `${viewKey(view)}|${context}|${root}|${fns.map((f) => { const info = view.functions.get(f); return info ? `${f}=${fnHash(info)}` : f; }).join(',')}`;
+  return `${viewKey(view)}|${context}|${root}|${fns.map((f) => { const info = view.functions.get(f); return info ? `${f}=${functionKey(view, info)}` : f; }).join(',')}`;
 }
 
 interface Shaped { act: Activation; starts: Map<string, number> }

@@ -2,8 +2,8 @@
  * What the Clang context analysis annotations of a view say about data: struct members declared
  * `__guarded_by(lock)` (Documentation/dev-tools/context-analysis.rst), the struct types of members and
  * local variables (to tell `kcov->size` from `area->size`), the per-CPU variables' types, and the
- * `context_unsafe(...)` regions whose accesses the analysis does not check. Read from the syntax tree
- * and the blanked annotation tokens; nothing here knows kcov.c.
+ * Read from the syntax tree and the blanked annotation tokens (the summaries mark accesses inside
+ * `context_unsafe(...)` regions); nothing here knows kcov.c.
  */
 import type { Node } from 'web-tree-sitter';
 import { walk } from '../source/views';
@@ -28,8 +28,6 @@ export interface StructTable {
   guarded: GuardedMember[];
   /** Per-CPU variable → its struct type (`DEFINE_PER_CPU(struct kcov_percpu_data, kcov_percpu_data)`). */
   percpu: Map<string, string>;
-  /** Offsets of `context_unsafe(...)` regions in the parsed text. */
-  unsafe: { start: number; end: number }[];
 }
 
 /** The struct named by a type node (`struct kcov`, `struct kcov *` through the declarator), or null. */
@@ -83,8 +81,7 @@ export function structTable(view: ConfigView): StructTable {
   for (const g of guarded) g.memberRelative = members.get(g.struct)?.has(g.guard) ?? false;
   const percpu = new Map<string, string>();
   for (const m of view.image.text.matchAll(/DEFINE_PER_CPU(?:_ALIGNED)?\(\s*struct\s+(\w+)\s*,\s*(\w+)\s*\)/g)) percpu.set(m[2], m[1]);
-  const unsafe = view.annotationTokens.filter((t) => t.kind === 'unsafe-region').map((t) => ({ start: t.start, end: t.end }));
-  const table = { members, guarded, percpu, unsafe };
+  const table = { members, guarded, percpu };
   tables.set(view, table);
   return table;
 }
@@ -138,8 +135,4 @@ export function structOf(expr: string, vars: ReadonlyMap<string, string>, table:
   let type: string | null = pc ? table.percpu.get(pc[1]) ?? null : /^\w+$/.test(b) ? vars.get(b) ?? null : null;
   for (const m of members) type = type ? table.members.get(type)?.get(m) ?? null : null;
   return type;
-}
-
-export function inUnsafeRegion(table: StructTable, index: number): boolean {
-  return table.unsafe.some((r) => index >= r.start && index < r.end);
 }

@@ -6,6 +6,7 @@
  * local assignments (for aliasing), case labels and returns.
  */
 import type { Node } from 'web-tree-sitter';
+import { lexMask } from '../source/mask';
 import { Lru, textHash } from '../source/parser';
 import type { ConfigView, FunctionInfo } from '../source/types';
 import { storeOfCall, type Effect } from './semantics';
@@ -14,14 +15,15 @@ import { storeOfCall, type Effect } from './semantics';
 export interface Guard { cond: string; taken: boolean }
 /** A call as written; what it does per configuration is the primitive table's business (effectOfCall), so
  *  summaries do not depend on the configuration and views that parse the same text share them. */
-export interface CallEvent { kind: 'call'; name: string; args: string[]; line: number; text: string; guards?: Guard[]; index?: number }
+/** `unsafe`: inside a `context_unsafe(...)` region (not checked by the context analysis). */
+export interface CallEvent { kind: 'call'; name: string; args: string[]; line: number; text: string; guards?: Guard[]; unsafe?: boolean }
 export interface StoreEvent { kind: 'store'; target: string; value: string; line: number; text: string; via: 'assign' | 'call'; store: Effect['store']; barrier: Effect['barrier'] }
 export interface AssignEvent { kind: 'assign'; name: string; value: string; line: number }
 export interface CaseEvent { kind: 'case'; label: string; line: number }
 export interface ReturnEvent { kind: 'return'; line: number }
 /** Detailed mode: a field read or written (`obj->field`, `obj.field`), object as written. */
-/** `index`: offset of the access in the parsed text; `arrow`: `obj->field` (else `obj.field`). */
-export interface AccessEvent { kind: 'access'; object: string; field: string; op: 'read' | 'write'; line: number; text: string; index: number; arrow: boolean }
+/** `unsafe`: inside a `context_unsafe(...)` region; `arrow`: `obj->field` (else `obj.field`). */
+export interface AccessEvent { kind: 'access'; object: string; field: string; op: 'read' | 'write'; line: number; text: string; unsafe: boolean; arrow: boolean }
 /** Detailed mode: the branch of an `if` a path took, with the condition as written. */
 export interface BranchEvent { kind: 'branch'; cond: string; taken: boolean; line: number }
 export type ModelEvent = CallEvent | StoreEvent | AssignEvent | CaseEvent | ReturnEvent | AccessEvent | BranchEvent;
@@ -58,7 +60,7 @@ interface Flow {
   done: ModelPath[];
 }
 
-interface Ctx { truncated: boolean; opts: SummaryOptions; guards: Guard[]; labels: Map<string, Node[]>; gotoDepth: number; endLine: number }
+interface Ctx { unsafe: readonly { start: number; end: number }[]; truncated: boolean; opts: SummaryOptions; guards: Guard[]; labels: Map<string, Node[]>; gotoDepth: number; endLine: number }
 
 function lineOf(n: Node): number {
   return n.startPosition.row;
@@ -85,6 +87,8 @@ function argTexts(call: Node): string[] {
 }
 
 /** Events of an expression in evaluation order: arguments before the call, right side before the store. */
+const inUnsafe = (ctx: Ctx, index: number): boolean => ctx.unsafe.some((r) => index >= r.start && index < r.end);
+
 function expressionEvents(node: Node, ctx: Ctx, out: ModelEvent[]): void {
   if (node.type === 'call_expression') {
     const args = node.childForFieldName('arguments');
@@ -93,7 +97,8 @@ function expressionEvents(node: Node, ctx: Ctx, out: ModelEvent[]): void {
     if (!name) return;
     const effect = storeOfCall(name);
     const argsText = argTexts(node);
-    const call: CallEvent = { kind: 'call', name, args: argsText, line: lineOf(node), text: node.text, index: node.startIndex };
+    const call: CallEvent = { kind: 'call', name, args: argsText, line: lineOf(node), text: node.text };
+    if (inUnsafe(ctx, node.startIndex)) call.unsafe = true;
     if (ctx.opts.detailed && ctx.guards.length > 0) call.guards = [...ctx.guards];
     out.push(call);
     if (effect && effect.store !== 'none' && effect.storeArg !== null && argsText[effect.storeArg] !== undefined) {
@@ -110,7 +115,7 @@ function expressionEvents(node: Node, ctx: Ctx, out: ModelEvent[]): void {
     else if (ctx.opts.detailed && left.type === 'field_expression') {
       const obj = left.childForFieldName('argument');
       if (obj) expressionEvents(obj, ctx, out);
-      out.push({ kind: 'access', object: obj?.text ?? '', field: left.childForFieldName('field')?.text ?? '', op: 'write', line: lineOf(node), text: node.text, index: left.startIndex, arrow: isArrow(left) });
+      out.push({ kind: 'access', object: obj?.text ?? '', field: left.childForFieldName('field')?.text ?? '', op: 'write', line: lineOf(node), text: node.text, unsafe: inUnsafe(ctx, left.startIndex), arrow: isArrow(left) });
       out.push({ kind: 'store', target: left.text, value: right?.text ?? '', line: lineOf(node), text: node.text, via: 'assign', store: 'plain', barrier: 'none' });
     } else {
       expressionEvents(left, ctx, out);
@@ -132,7 +137,7 @@ function expressionEvents(node: Node, ctx: Ctx, out: ModelEvent[]): void {
   }
   for (const child of node.namedChildren) if (child) expressionEvents(child, ctx, out);
   if (ctx.opts.detailed && node.type === 'field_expression') {
-    out.push({ kind: 'access', object: node.childForFieldName('argument')?.text ?? '', field: node.childForFieldName('field')?.text ?? '', op: 'read', line: lineOf(node), text: node.text, index: node.startIndex, arrow: isArrow(node) });
+    out.push({ kind: 'access', object: node.childForFieldName('argument')?.text ?? '', field: node.childForFieldName('field')?.text ?? '', op: 'read', line: lineOf(node), text: node.text, unsafe: inUnsafe(ctx, node.startIndex), arrow: isArrow(node) });
   }
 }
 
@@ -292,7 +297,8 @@ function labelsOf(body: Node): Map<string, Node[]> {
 }
 
 export function summarizeFunction(view: ConfigView, fn: FunctionInfo, opts: SummaryOptions = BASIC): FunctionSummary {
-  const ctx: Ctx = { truncated: false, opts, guards: [], labels: opts.followGoto ? labelsOf(fn.body) : new Map(), gotoDepth: 0, endLine: fn.endLine };
+  const unsafe = view.annotationTokens.filter((t) => t.kind === 'unsafe-region' && t.start >= fn.node.startIndex && t.start < fn.node.endIndex);
+  const ctx: Ctx = { unsafe, truncated: false, opts, guards: [], labels: opts.followGoto ? labelsOf(fn.body) : new Map(), gotoDepth: 0, endLine: fn.endLine };
   const flow = stmt(fn.body, [[]], ctx);
   const endLine = fn.endLine;
   const paths = [...flow.done, ...flow.open.map((events) => ({ events, endLine })), ...flow.broken.map((events) => ({ events, endLine }))];
@@ -328,28 +334,44 @@ export function clearSharedSummaries(): void {
 }
 
 /**
- * Summaries by function text: a function summarises the same wherever it sits (the other image of a
- * patch, another version of the document), so only its lines and offsets move. The syntax-tree walk
+ * Summaries by function (functionKey): a function summarises the same wherever it sits (the other image
+ * of a patch, another version of the document), so only its lines move. The syntax-tree walk
  * is the costly part of the model; a patch changes few functions.
  */
-const byFunctionText = new Lru<string, { startLine: number; startIndex: number; summary: FunctionSummary }>(4096);
+const byFunctionText = new Lru<string, { startLine: number; summary: FunctionSummary }>(4096);
 
-function shifted<E extends { line: number; index?: number }>(e: E, dl: number, di: number): E {
-  return e.index === undefined ? { ...e, line: e.line + dl } : { ...e, line: e.line + dl, index: e.index + di };
+function shifted<E extends { line: number }>(e: E, dl: number): E {
+  return { ...e, line: e.line + dl };
+}
+
+const fnKeys = new WeakMap<FunctionInfo, string>();
+
+/**
+ * What a function's summary and paths depend on in its own text: the code with comments removed and
+ * runs of blanks collapsed (line breaks kept, so lines inside it keep their offsets), its annotations
+ * (blanked in the parsed text) and its `context_unsafe(...)` regions. Editing a comment leaves it.
+ */
+export function functionKey(view: ConfigView, fn: FunctionInfo): string {
+  let key = fnKeys.get(fn);
+  if (key !== undefined) return key;
+  const code = lexMask(fn.node.text).noComments.replace(/[ \t]+/g, ' ');
+  const regions = view.annotationTokens.filter((t) => t.kind === 'unsafe-region' && t.start >= fn.node.startIndex && t.start < fn.node.endIndex).map((t) => t.text);
+  key = textHash(`${fn.name}\u0000${fn.annotations.join('\u0001')}\u0000${regions.join('\u0001')}\u0000${code}`);
+  fnKeys.set(fn, key);
+  return key;
 }
 
 function functionSummary(view: ConfigView, fn: FunctionInfo, opts: SummaryOptions): FunctionSummary {
-  const key = `${opts.detailed ? 'd' : 'b'}${opts.followGoto ? 'g' : ''}\u0000${fn.name}\u0000${textHash(fn.node.text)}`;
+  const key = `${opts.detailed ? 'd' : 'b'}${opts.followGoto ? 'g' : ''}\u0000${functionKey(view, fn)}`;
   const hit = byFunctionText.get(key);
   if (!hit) {
     const summary = summarizeFunction(view, fn, opts);
-    byFunctionText.set(key, { startLine: fn.startLine, startIndex: fn.node.startIndex, summary });
+    byFunctionText.set(key, { startLine: fn.startLine, summary });
     return summary;
   }
   const dl = fn.startLine - hit.startLine;
-  const di = fn.node.startIndex - hit.startIndex;
-  if (dl === 0 && di === 0) return hit.summary;
-  const paths = hit.summary.paths.map((p) => ({ endLine: p.endLine + dl, events: p.events.map((e) => shifted<ModelEvent>(e, dl, di)) }));
+  if (dl === 0) return hit.summary;
+  const paths = hit.summary.paths.map((p) => ({ endLine: p.endLine + dl, events: p.events.map((e) => shifted<ModelEvent>(e, dl)) }));
   return { ...hit.summary, paths };
 }
 
