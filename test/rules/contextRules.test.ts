@@ -224,3 +224,31 @@ describe('lock-balance checks the sparse lock annotations as contracts', () => {
     expect(firing(lockBalanceRule, annotated('__must_hold(&l)', '\tspin_unlock(&l);\n\tspin_lock(&l);\n\treturn 0;'), 'contract-exit:l')).toEqual([]);
   });
 });
+
+describe('caches shared between views follow what the paths depend on', () => {
+  const callerOf = (annotation: string) => `struct kcov { spinlock_t lock; int n; };
+static void bump(struct kcov *k)${annotation}
+{
+\tk->n++;
+}
+void caller(struct kcov *k)
+{
+\t/* the same comment either way */
+\tbump(k);
+}
+`;
+  it('an annotation added to an unchanged body changes the callers\' paths (the __must_hold check fires only then)', () => {
+    expect(run(lockBalanceRule, callerOf(''), 'RT')).toEqual([]);
+    expect(run(lockBalanceRule, callerOf('\n\t__must_hold(&k->lock)'), 'RT').map((f) => f.role)).toEqual(['must-hold:k->lock@bump']);
+    expect(run(lockBalanceRule, callerOf(''), 'RT')).toEqual([]);
+  });
+
+  it('a comment edited inside a function keeps its findings, at their lines', () => {
+    const locked = (body: string) => `static DEFINE_SPINLOCK(l);\nint f(int x)\n{\n${body}\n}\n`;
+    const a = locked('\tspin_lock(&l);\n\t/* one */\n\tif (x)\n\t\treturn 1;\n\tspin_unlock(&l);\n\treturn 0;');
+    const b = a.replace('/* one */', '/* one, and a longer comment */');
+    const roles = (t: string) => run(lockBalanceRule, t, 'RT').map((f) => [f.role, f.line]);
+    expect(roles(b)).toEqual(roles(a));
+    expect(roles(a)).toEqual([['unreleased:l', 3]]); // the spin_lock() line
+  });
+});
