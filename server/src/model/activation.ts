@@ -12,7 +12,7 @@ import { BRANCH_FACTS, factFor, nonNullAtoms } from './facts';
 import { structOf, structTable, structVars } from './guards';
 import { effectOf, effectOfCall, findPrimitive, readAnnotation, type Effect, type PrimitiveRow } from './semantics';
 import { Lru, textHash } from '../source/parser';
-import { functionKey, summarizeViewDetailed, type Guard, type ModelEvent } from './summary';
+import { functionKey, summarizeViewDetailed, type FunctionSummary, type Guard, type ModelEvent } from './summary';
 
 export type StepOp =
   /** `attempt`: a trylock that succeeded on this path (it never waits for the lock). */
@@ -323,6 +323,18 @@ const calleeMemo = new WeakMap<ConfigView, Map<string, { paths: Step[][]; trunca
 const FACT_SCOPES: ReadonlySet<string> = new Set(BRANCH_FACTS.map((f) => f.within));
 const reachCache = new WeakMap<ConfigView, Map<string, Set<string>>>();
 
+const calledCache = new WeakMap<FunctionSummary, string[]>();
+
+/** Names a function calls, once per summary. */
+function calledNames(summary: FunctionSummary): string[] {
+  let names = calledCache.get(summary);
+  if (!names) {
+    names = [...new Set(summary.paths.flatMap((p) => p.events.flatMap((e) => (e.kind === 'call' ? [e.name] : []))))];
+    calledCache.set(summary, names);
+  }
+  return names;
+}
+
 /** Functions of the view a function calls, directly or through others (itself included when recursive). */
 function reachable(view: ConfigView, fn: string): Set<string> {
   let perView = reachCache.get(view);
@@ -330,7 +342,10 @@ function reachable(view: ConfigView, fn: string): Set<string> {
   const hit = perView.get(fn);
   if (hit) return hit;
   const summaries = summarizeViewDetailed(view);
-  const direct = (f: string): string[] => [...new Set((summaries.get(f)?.paths ?? []).flatMap((p) => p.events.flatMap((e) => (e.kind === 'call' && view.functions.has(e.name) ? [e.name] : []))))];
+  const direct = (f: string): string[] => {
+    const summary = summaries.get(f);
+    return summary ? calledNames(summary).filter((n) => view.functions.has(n)) : [];
+  };
   const out = new Set<string>();
   const todo = direct(fn);
   while (todo.length > 0) {

@@ -58,6 +58,12 @@ export function structTable(view: ConfigView): StructTable {
   const members = new Map<string, Map<string, string | null>>();
   const guarded: GuardedMember[] = [];
   const guards = view.annotationTokens.filter((t) => t.kind === 'annotation' && readAnnotation(t.text)?.role === 'guarded-member');
+  // Nothing is guarded (kcov.c before the context analysis): the member types are never asked for.
+  if (guards.length === 0) {
+    const none: StructTable = { members, guarded, percpu: new Map() };
+    tables.set(view, none);
+    return none;
+  }
   walk(view.tree.rootNode, (n) => {
     if (n.type === 'function_definition') return false;
     if (n.type !== 'struct_specifier') return true;

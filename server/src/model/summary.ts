@@ -331,6 +331,7 @@ export function clearSharedSummaries(): void {
   basicByText.clear();
   detailedByText.clear();
   byFunctionText.clear();
+  keyByRaw.clear();
 }
 
 /**
@@ -354,12 +355,20 @@ const fnKeys = new WeakMap<FunctionInfo, string>();
 export function functionKey(view: ConfigView, fn: FunctionInfo): string {
   let key = fnKeys.get(fn);
   if (key !== undefined) return key;
-  const code = lexMask(fn.node.text).noComments.replace(/[ \t]+/g, ' ');
   const regions = view.annotationTokens.filter((t) => t.kind === 'unsafe-region' && t.start >= fn.node.startIndex && t.start < fn.node.endIndex).map((t) => t.text);
-  key = textHash(`${fn.name}\u0000${fn.annotations.join('\u0001')}\u0000${regions.join('\u0001')}\u0000${code}`);
+  const raw = `${fn.name}\u0000${fn.annotations.join('\u0001')}\u0000${regions.join('\u0001')}\u0000${fn.node.text}`;
+  key = keyByRaw.get(raw);
+  if (key === undefined) {
+    const code = lexMask(fn.node.text).noComments.replace(/[ \t]+/g, ' ');
+    key = textHash(`${fn.name}\u0000${fn.annotations.join('\u0001')}\u0000${regions.join('\u0001')}\u0000${code}`);
+    keyByRaw.set(raw, key);
+  }
   fnKeys.set(fn, key);
   return key;
 }
+
+/** The key of a function's exact text (views of one image, the unchanged functions of the next). */
+const keyByRaw = new Lru<string, string>(4096);
 
 function functionSummary(view: ConfigView, fn: FunctionInfo, opts: SummaryOptions): FunctionSummary {
   const key = `${opts.detailed ? 'd' : 'b'}${opts.followGoto ? 'g' : ''}\u0000${functionKey(view, fn)}`;
