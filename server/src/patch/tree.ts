@@ -80,29 +80,52 @@ export function safeRelativePath(p: string): string | null {
 
 const fileCache = new Map<string, { stamp: string; text: string }>();
 
+/** Why a file of the tree was not read: it is absent, or reading it would leave the tree. */
+export type TreeRead =
+  | { text: string }
+  | { text: null; refused: null }
+  | { text: null; refused: string };
+
+/** True when `real` is `root` or below it (both already resolved with realpath). */
+function isInside(root: string, real: string): boolean {
+  return real === root || real.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+}
+
 /**
- * Reads `rel` inside `treeDir`, refusing paths and symlinks that leave the tree. The review runs on
- * every edit, so a file is read again only when its size or modification time changed.
+ * Reads `rel` inside `treeDir`, refusing paths and symlinks that leave the tree (checked on the
+ * realpath of both, so `kernel/` or `kernel/kcov.c` linked elsewhere is refused before any read).
+ * The review runs on every edit, so a file is read again only when its size or modification time changed.
  */
-export function readTreeFile(treeDir: string, rel: string): string | null {
+export function readTreeFileChecked(treeDir: string, rel: string): TreeRead {
   const safe = safeRelativePath(rel);
-  if (!safe) return null;
+  if (!safe) return { text: null, refused: `${JSON.stringify(rel)} is outside the kernel tree (absolute, or climbs out with ..); it is not read` };
+  let root: string;
+  let real: string;
   try {
-    const root = fs.realpathSync(treeDir);
-    const real = fs.realpathSync(path.join(root, safe));
-    if (real !== root && !real.startsWith(root + path.sep)) return null;
+    root = fs.realpathSync(treeDir);
+    real = fs.realpathSync(path.join(root, safe));
+  } catch {
+    return { text: null, refused: null };
+  }
+  if (!isInside(root, real)) return { text: null, refused: `${safe} in the kernel tree is a symlink (or under one) leading outside the tree, to ${real}; it is not followed` };
+  try {
     const stat = fs.statSync(real);
-    if (!stat.isFile()) return null;
+    if (!stat.isFile()) return { text: null, refused: null };
     const stamp = `${stat.size}:${stat.mtimeMs}`;
     const cached = fileCache.get(real);
-    if (cached && cached.stamp === stamp) return cached.text;
+    if (cached && cached.stamp === stamp) return { text: cached.text };
     const text = fs.readFileSync(real, 'utf8');
     if (fileCache.size > 64) fileCache.clear();
     fileCache.set(real, { stamp, text });
-    return text;
+    return { text };
   } catch {
-    return null;
+    return { text: null, refused: null };
   }
+}
+
+/** readTreeFileChecked's text, or null whatever the reason. */
+export function readTreeFile(treeDir: string, rel: string): string | null {
+  return readTreeFileChecked(treeDir, rel).text;
 }
 
 /** The blob's text when the tree is a git repository that has it (as `git am -3` uses it). */
@@ -110,9 +133,9 @@ export function readGitBlob(treeDir: string, blob: string | null): string | null
   if (!blob || !/^[0-9a-f]{4,64}$/.test(blob) || /^0+$/.test(blob)) return null;
   if (!fs.existsSync(path.join(treeDir, '.git'))) return null;
   try {
-    const type = execFileSync('git', ['-C', treeDir, 'cat-file', '-t', blob], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim();
+    const type = execFileSync('git', ['-C', treeDir, 'cat-file', '-t', '--', blob], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim();
     if (type !== 'blob') return null;
-    return execFileSync('git', ['-C', treeDir, 'cat-file', 'blob', blob], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000, maxBuffer: 64 * 1024 * 1024 });
+    return execFileSync('git', ['-C', treeDir, 'cat-file', 'blob', '--', blob], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000, maxBuffer: 64 * 1024 * 1024 });
   } catch {
     return null;
   }

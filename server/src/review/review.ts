@@ -7,7 +7,7 @@ import { CONFIGS, configByName, type ConfigRow } from '../model/configs';
 import { baseFromHunks, buildImages, imageLines } from '../patch/images';
 import { locateFileHunks } from '../patch/locate';
 import { parseSeries } from '../patch/parse';
-import { defaultTreeDirs, findTree, KCOV_PATH, readGitBlob, readTreeFile, safeRelativePath } from '../patch/tree';
+import { defaultTreeDirs, findTree, KCOV_PATH, readGitBlob, readTreeFileChecked, safeRelativePath } from '../patch/tree';
 import type { DamageKind, FilePatch, ImagePair, LocatedHunk, Problem } from '../patch/types';
 import { initParser } from '../source';
 import { brokenPostImage, compareImagesStepwise, RULES, viewOf, ViewTable } from './analyze';
@@ -18,9 +18,14 @@ import { timed } from './stages';
 import type { Review, ReviewFinding, ReviewOptions } from './types';
 
 /** The user-space reader as the tree documents it (kcov.rst), else null for the table's default. */
-function readerOfTree(treeDir: string): ReaderSpec | null {
-  const rst = readTreeFile(treeDir, 'Documentation/dev-tools/kcov.rst');
-  return rst === null ? null : readerFromKcovRst(rst);
+const KCOV_RST = 'Documentation/dev-tools/kcov.rst';
+
+/** The reader of kcov.rst, and a note when the tree's kcov.rst was refused (a symlink leaving the tree). */
+function readerOfTree(treeDir: string): { reader: ReaderSpec | null; note: Problem | null } {
+  const rst = readTreeFileChecked(treeDir, KCOV_RST);
+  if (rst.text !== null) return { reader: readerFromKcovRst(rst.text), note: null };
+  const note: Problem | null = rst.refused === null ? null : { code: 'path-outside-tree', severity: 'warning', line: 0, message: `${rst.refused}; the user-space reader is taken from kcov-review's default instead.` };
+  return { reader: null, note };
 }
 
 /** Adds the CONFIG_ symbols a pair's images test that no configuration row sets. */
@@ -77,7 +82,7 @@ function missProblem(h: LocatedHunk, treeKnown: boolean): Problem | null {
   };
 }
 
-interface BaseText { lines: string[]; from: ImagePair['baseFrom']; note: Problem | null }
+interface BaseText { lines: string[] | null; from: ImagePair['baseFrom']; note: Problem | null }
 
 function baseFor(file: FilePatch, tree: string | null, previous: Map<string, ImagePair>): BaseText | null {
   const prior = previous.get(file.path);
@@ -91,8 +96,12 @@ function baseFor(file: FilePatch, tree: string | null, previous: Map<string, Ima
       note: { code: 'base-from-git-blob', severity: 'information', line: file.headerLine, message: `${file.path}: using blob ${file.oldBlob} from the tree's git repository as the exact base (as \`git am -3\` does).` },
     };
   }
-  const text = readTreeFile(tree, file.path);
-  if (text === null) return null;
+  const read = readTreeFileChecked(tree, file.path);
+  if (read.text === null) {
+    if (read.refused === null) return null;
+    return { lines: null, from: 'tree', note: { code: 'path-outside-tree', severity: 'warning', line: file.headerLine, message: `${read.refused}. Analysing only what the hunks show.` } };
+  }
+  const text = read.text;
   return { lines: text.split('\n').slice(0, text.endsWith('\n') ? -1 : undefined), from: 'tree', note: null };
 }
 
@@ -193,21 +202,22 @@ async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (s
       const kcov = isKcovFile(file.path);
       const base = timed('locate', () => baseFor(file, tree?.path ?? null, latest));
       if (base?.note) problems.push(base.note);
-      if (!base && !kcov) {
+      const refused = base !== null && base.lines === null;
+      if ((!base || refused) && !kcov) {
         const unlocated = file.hunks.map((hunk): LocatedHunk => ({ patchIndex: patch.index, file, hunk, where: { located: false, reason: `${file.path} is not in the kernel tree`, closest: null } }));
         hunks.push(...unlocated);
-        problems.push({ code: 'file-not-analysed', severity: 'information', line: file.headerLine, message: `${file.path}: not analysed (kcov-review models ${KCOV_PATH})${tree ? '; the file is not in the tree, so its hunks cannot be repaired' : ''}.` });
+        if (!refused) problems.push({ code: 'file-not-analysed', severity: 'information', line: file.headerLine, message: `${file.path}: not analysed (kcov-review models ${KCOV_PATH})${tree ? '; the file is not in the tree, so its hunks cannot be repaired' : ''}.` });
         continue;
       }
       let fileHunks: LocatedHunk[];
       let pair: ImagePair;
-      if (base) {
+      if (base && base.lines) {
         const lines = base.lines;
         fileHunks = timed('locate', () => locateFileHunks(patch.index, file, lines));
         pair = timed('locate', () => buildImages(file.path, lines, fileHunks, base.from));
         for (const h of fileHunks) { const miss = missProblem(h, true); if (miss && kcov) problems.push(miss); }
       } else {
-        if (!noTreeNoted) {
+        if (!noTreeNoted && !refused) {
           problems.push({ code: 'no-tree', severity: 'information', line: file.headerLine, message: 'No kernel tree: analysing only what the hunks show (functions cut by the hunk edges are not modelled). Set kcovReview.kernelTree (CLI: --tree DIR), or run scripts/setup-kernel.sh for the Debian 6.12 default.' });
           noTreeNoted = true;
         }
@@ -233,7 +243,9 @@ async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (s
   const lastUse = lastUses(analysed.map((a) => a.pair));
   const unknown = new Set<string>();
   const unknownAt = problems.length;
-  const reader = tree ? readerOfTree(tree.path) : null;
+  const treeReader = tree && analysed.length > 0 ? readerOfTree(tree.path) : { reader: null, note: null };
+  if (treeReader.note) problems.push(treeReader.note);
+  const reader = treeReader.reader;
   const env = { ...(reader ? { reader } : {}), nestingDepth: options.nestingDepth };
   for (const [index, { pair, fileHunks }] of analysed.entries()) {
     await boundary('source views');
