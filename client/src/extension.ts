@@ -19,11 +19,17 @@ import {
   type TextEditor,
 } from 'vscode';
 import {
+  CloseAction,
+  DidChangeConfigurationNotification,
+  ErrorAction,
   LanguageClient,
   TransportKind,
+  type ErrorHandler,
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
+import { CrashTracker } from './restart';
+import { filterConfigurationResults, kernelTreeFor, KERNEL_TREE_KEY, selectedTreeTarget, type ConfigurationRequestItem } from './trust';
 
 const SECTION = 'kcovReview';
 const STATUS_NOTIFICATION = 'kcovReview/status';
@@ -152,7 +158,8 @@ async function selectKernelTree(): Promise<void> {
   });
   const folder = picked?.[0];
   if (!folder) return;
-  const target = workspace.workspaceFolders && workspace.workspaceFolders.length > 0 ? ConfigurationTarget.Workspace : ConfigurationTarget.Global;
+  const hasFolders = (workspace.workspaceFolders?.length ?? 0) > 0;
+  const target = selectedTreeTarget(workspace.isTrusted, hasFolders) === 'workspace' ? ConfigurationTarget.Workspace : ConfigurationTarget.Global;
   await workspace.getConfiguration(SECTION).update('kernelTree', folder.fsPath, target);
 }
 
@@ -183,18 +190,64 @@ export async function activate(context: ExtensionContext): Promise<void> {
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
   };
+  const crashes = new CrashTracker();
   const clientOptions: LanguageClientOptions = {
     documentSelector: [...SELECTOR],
     synchronize: { configurationSection: SECTION },
+    errorHandler: crashHandler(crashes, item),
+    middleware: {
+      workspace: {
+        // The server pulls its settings; in an untrusted workspace the kernel tree is the user's own.
+        configuration: async (params, token, next) => {
+          const results = await next(params, token);
+          if (!Array.isArray(results)) return results;
+          return filterConfigurationResults(SECTION, params.items, results, treeSetting);
+        },
+        // A pushed change carries no settings when untrusted (the server re-pulls them, filtered).
+        didChangeConfiguration: async (sections, next) => {
+          if (workspace.isTrusted) return next(sections);
+          await client?.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+        },
+      },
+    },
   };
   client = new LanguageClient('kcovReview', 'kcov-review', serverOptions, clientOptions);
   context.subscriptions.push(
+    workspace.onDidGrantWorkspaceTrust(() => {
+      // Workspace settings now count: the server drops its settings and pulls them again.
+      void client?.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+    }),
     client.onNotification(STATUS_NOTIFICATION, (status: StatusParams) => {
       statuses.set(status.uri, status);
       updateStatusBar(item, statuses, window.activeTextEditor);
     }),
   );
   await client.start();
+}
+
+/** `kcovReview.kernelTree` for a configuration request item, as workspace trust allows. */
+function treeSetting(item: ConfigurationRequestItem): string {
+  const scope = item.scopeUri ? Uri.parse(item.scopeUri) : undefined;
+  const config = workspace.getConfiguration(SECTION, scope);
+  return kernelTreeFor(workspace.isTrusted, config.get(KERNEL_TREE_KEY), config.inspect(KERNEL_TREE_KEY));
+}
+
+/**
+ * Restarts a crashed server (CrashTracker: 5 crashes in 3 minutes at most) and tells the reviewer
+ * once per crash episode; the status bar shows the count while the episode lasts.
+ */
+function crashHandler(crashes: CrashTracker, item: StatusBarItem): ErrorHandler {
+  return {
+    error: (_error, _message, count) => ({ action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown, handled: true }),
+    closed: () => {
+      const decision = crashes.crashed(Date.now());
+      if (decision.message?.kind === 'information') void window.showInformationMessage(decision.message.text);
+      if (decision.message?.kind === 'error') void window.showErrorMessage(decision.message.text);
+      item.tooltip = `kcov-review: the language server ${decision.restart ? 'was restarted' : 'stopped'} after ${decision.crashesInWindow} crash(es) in the last minutes.`;
+      item.text = `$(warning) kcov-review: ${decision.restart ? 'restarted' : 'stopped'}`;
+      return { action: decision.restart ? CloseAction.Restart : CloseAction.DoNotRestart, handled: true };
+    },
+  };
 }
 
 export async function deactivate(): Promise<void> {
