@@ -121,16 +121,21 @@ const SELECTOR = [
 
 let client: LanguageClient | undefined;
 
+/** Set after the server crashed in this session: shown in the status bar until the window reloads. */
+let crashNote: { restarted: boolean; crashes: number } | null = null;
+
 function statusText(status: StatusParams | null): string {
-  if (!status) return '$(search) kcov-review';
+  const crash = crashNote ? ` $(warning) ${crashNote.restarted ? 'restarted' : 'stopped'}` : '';
+  if (!status) return `$(search) kcov-review${crash}`;
   const tree = status.tree ? path.basename(status.tree) : 'no tree';
-  return `$(search) kcov: ${tree} · ${status.configs.join(' ')}`;
+  return `$(search) kcov: ${tree} · ${status.configs.join(' ')}${crash}`;
 }
 
 function statusTooltip(status: StatusParams | null): string {
-  if (!status) return 'kcov-review: no patch analysed yet. Click to select a kernel tree.';
+  const crash = crashNote ? `\nThe language server crashed (${crashNote.crashes} time(s) in the last 3 minutes) and was ${crashNote.restarted ? 'restarted' : 'left stopped'}; see its output channel.` : '';
+  if (!status) return `kcov-review: no patch analysed yet. Click to select a kernel tree.${crash}`;
   const tree = status.tree ? `${status.tree} (${status.treeSource ?? 'unknown source'})` : 'none: only the hunks\u2019 own lines were analysed';
-  return `kcov-review\nKernel tree: ${tree}\nConfigurations: ${status.configs.join(', ')}\nClick to select a kernel tree.`;
+  return `kcov-review\nKernel tree: ${tree}\nConfigurations: ${status.configs.join(', ')}\nClick to select a kernel tree.${crash}`;
 }
 
 function updateStatusBar(item: StatusBarItem, statuses: Map<string, StatusParams>, editor: TextEditor | undefined): void {
@@ -194,7 +199,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
   const clientOptions: LanguageClientOptions = {
     documentSelector: [...SELECTOR],
     synchronize: { configurationSection: SECTION },
-    errorHandler: crashHandler(crashes, item),
+    errorHandler: crashHandler(crashes, () => updateStatusBar(item, statuses, window.activeTextEditor)),
     middleware: {
       workspace: {
         // The server pulls its settings; in an untrusted workspace the kernel tree is the user's own.
@@ -236,15 +241,15 @@ function treeSetting(item: ConfigurationRequestItem): string {
  * Restarts a crashed server (CrashTracker: 5 crashes in 3 minutes at most) and tells the reviewer
  * once per crash episode; the status bar shows the count while the episode lasts.
  */
-function crashHandler(crashes: CrashTracker, item: StatusBarItem): ErrorHandler {
+function crashHandler(crashes: CrashTracker, refreshStatus: () => void): ErrorHandler {
   return {
     error: (_error, _message, count) => ({ action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown, handled: true }),
     closed: () => {
       const decision = crashes.crashed(Date.now());
       if (decision.message?.kind === 'information') void window.showInformationMessage(decision.message.text);
       if (decision.message?.kind === 'error') void window.showErrorMessage(decision.message.text);
-      item.tooltip = `kcov-review: the language server ${decision.restart ? 'was restarted' : 'stopped'} after ${decision.crashesInWindow} crash(es) in the last minutes.`;
-      item.text = `$(warning) kcov-review: ${decision.restart ? 'restarted' : 'stopped'}`;
+      crashNote = { restarted: decision.restart, crashes: decision.crashesInWindow };
+      refreshStatus();
       return { action: decision.restart ? CloseAction.Restart : CloseAction.DoNotRestart, handled: true };
     },
   };

@@ -8,7 +8,8 @@
  * findings, hover the smp_wmb() line (the publish-barrier proof), apply the "Repair damaged patch" quick
  * fix, save, and check the file on disk; then turn kcovReview.inlayHints on in settings.json (no
  * restart) and read the model's state at the end of the smp_wmb() line, run "Show model state at
- * cursor", and open the post-image with its findings. Screenshots go to test-artifacts/ui/; the hover one is also
+ * cursor", and open the post-image with its findings; finally kill the language server and check that it
+ * is restarted, announced once, and the patch's diagnostics return. Screenshots go to test-artifacts/ui/; the hover one is also
  * copied to docs/img/hover.png for the README (when missing, or with KCOV_REVIEW_UI_UPDATE_DOCS=1).
  *
  * Everything it runs comes from scripts/setup-ui.sh's cache folder (outside the repo):
@@ -370,11 +371,48 @@ async function main() {
     check('the post-image\'s findings are listed under it in the Problems panel', postRow !== '' && /post-image/.test(panel) && /publish-reader/.test(panel),
       postRow.replace(/\s+/g, ' ').slice(0, 120));
     await shot('07-post-image.png');
+
+    // 11. the language server crashes: the client restarts it, says so once, and the patch's diagnostics return
+    await page.locator('.tabs-container .tab', { hasText: seedName }).first().click();
+    const before = serverPids();
+    check('one kcov-review language server runs before the crash', before.length === 1, before.join(' '));
+    if (before.length === 1) {
+      process.kill(before[0], 'SIGKILL');
+      log(`killed language server ${before[0]}`);
+      let after = [];
+      for (let i = 0; i < 120 && after.length === 0; i++) {
+        await page.waitForTimeout(250);
+        after = serverPids().filter((p) => p !== before[0]);
+      }
+      check('the client starts a new language server after the crash', after.length === 1, after.join(' '));
+      const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: 'language server stopped unexpectedly and was restarted' });
+      await toast.first().waitFor({ timeout: 30_000 }).catch(() => {});
+      await page.waitForTimeout(3000); // a second message, if any, would have shown by now
+      const toasts = await toast.count();
+      check('the restart is announced exactly once', toasts === 1, `${toasts} notification(s)`);
+      const status = await page.locator('.statusbar-item', { hasText: 'kcov' }).first().innerText().catch(() => '');
+      check('the status bar notes the restart', /restarted/.test(status), status.replace(/\s+/g, ' ').trim());
+      await shot('08-after-crash.png');
+      await runCommand(page, 'View: Focus Problems');
+      let back = '';
+      for (let i = 0; i < 240 && !back; i++) {
+        const rows = await markers.locator('.monaco-list-row').allInnerTexts();
+        back = rows.find((r) => /publish-reader/.test(r) && !/post-image/.test(r)) ?? '';
+        if (!back) await page.waitForTimeout(250);
+      }
+      check('diagnostics come back on the open patch after the restart', back !== '' && serverPids().length === 1, back.replace(/\s+/g, ' ').slice(0, 120));
+    }
   } catch (err) {
     check('UI flow completed', false, String(err?.message ?? err).split('\n')[0]);
     await shot('99-failure.png').catch(() => {});
     fs.writeFileSync(path.join(artifacts, 'browser-console.log'), consoleLog.join('\n'));
   }
+}
+
+/** The pids of kcov-review language servers started from this run's extensions folder. */
+function serverPids() {
+  const r = spawnSync('pgrep', ['-f', `${extensionsDir}/kcov-review.kcov-review-[^ ]*/dist/server.js`], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter((l) => l.trim() !== '').map(Number);
 }
 
 async function openQuickInput(page, keys) {
