@@ -171,8 +171,9 @@ function insertBlankContext(restored: HunkLine[], base: BaseIndex, from: number,
   restored.splice(insertAt, 0, ...blanks);
 }
 
-/** Pads a restored hunk with the base's blank lines at its ends until the declared old count is met. */
-function padToDeclaredCount(lines: HunkLine[], base: BaseIndex, first: number, declaredOld: number): { lines: HunkLine[]; first: number } {
+/** Pads a restored hunk with the base's blank lines at its ends until the declared old count is met,
+ *  never reaching back before `minLine` (the end of the previous hunk: hunks must not overlap). */
+function padToDeclaredCount(lines: HunkLine[], base: BaseIndex, first: number, declaredOld: number, minLine: number): { lines: HunkLine[]; first: number } {
   let out = lines;
   let start = first;
   let oldCount = out.filter((l) => l.kind !== '+').length;
@@ -181,7 +182,7 @@ function padToDeclaredCount(lines: HunkLine[], base: BaseIndex, first: number, d
     out = [...out, { kind: ' ', text: base.lines[end], docLine: null }];
     end++; oldCount++;
   }
-  while (oldCount < declaredOld && start > 0 && base.lines[start - 1].trim() === '') {
+  while (oldCount < declaredOld && start > minLine && base.lines[start - 1].trim() === '') {
     start--; oldCount++;
     out = [{ kind: ' ', text: base.lines[start], docLine: null }, ...out];
   }
@@ -196,6 +197,12 @@ function damageFound(hunk: Hunk, restored: readonly HunkLine[]): DamageKind[] {
   return [...kinds];
 }
 
+/** 0-based base line the header says the hunk's old side starts at. A pure insertion
+ *  (`-N,0`) goes after line N (diffutils' unified format), so it starts at N. */
+function declaredStart(hunk: Hunk): number {
+  return hunk.oldCount === 0 ? hunk.oldStart : hunk.oldStart - 1;
+}
+
 function countsOf(lines: readonly HunkLine[]): { oldCount: number; newCount: number } {
   return { oldCount: lines.filter((l) => l.kind !== '+').length, newCount: lines.filter((l) => l.kind !== '-').length };
 }
@@ -207,7 +214,7 @@ function located(hunk: Hunk, how: MatchHow, first: number, lines: HunkLine[], fu
   if (counts.oldCount !== hunk.oldCount || counts.newCount !== hunk.newCount) {
     if (!restored.damage.includes('hunk-count-mismatch') && hunk.damage.length > 0) restored.damage.push('hunk-count-mismatch');
   }
-  return { hunk: restored, where: { located: true, how, baseLine1: first + 1, offset: first + 1 - hunk.oldStart, fuzz } };
+  return { hunk: restored, where: { located: true, how, baseLine1: first + 1, offset: first - declaredStart(hunk), fuzz } };
 }
 
 /** Locates one hunk at or after `minLine` (0-based), expecting it near `expected` (0-based). */
@@ -221,7 +228,7 @@ export function locateHunk(hunk: Hunk, base: BaseIndex, expected: number, minLin
   if (loose) {
     const how: MatchHow = loose.dropStart + loose.dropEnd > 0 ? 'fuzz' : 'whitespace';
     const restored = restoreLoose(hunk, base, loose);
-    const padded = padToDeclaredCount(restored, base, loose.positions[0], hunk.oldCount);
+    const padded = padToDeclaredCount(restored, base, loose.positions[0], hunk.oldCount, minLine);
     return located(hunk, how, padded.first, padded.lines, [loose.dropStart, loose.dropEnd]);
   }
   const closest = closestPlace(base, old, expected);
@@ -235,7 +242,7 @@ export function locateFileHunks(patchIndex: number, file: FilePatch, baseLines: 
   let drift = 0;
   let minLine = 0;
   for (const hunk of file.hunks) {
-    const expected = Math.max(0, hunk.oldStart - 1 + drift);
+    const expected = Math.max(0, declaredStart(hunk) + drift);
     const result = locateHunk(hunk, base, expected, minLine);
     out.push({ patchIndex, file, hunk: result.hunk, where: result.where });
     if (result.where.located) {
