@@ -141,30 +141,57 @@ function missReason(hunk: Hunk, closest: HunkMiss['closest'], oldCount: number):
     + (hunk.section ? ` (hunk in ${hunk.section.trim()})` : '');
 }
 
-/** Rebuilds a hunk loosely matched at `positions`: base text for old lines, dropped blank lines back. */
-function restoreLoose(hunk: Hunk, base: BaseIndex, match: LooseMatch): HunkLine[] {
+/**
+ * Rebuilds a hunk loosely matched at `positions`: base text for old lines, dropped blank lines back.
+ * Blank removed lines stay removed: they take the base's blank lines where they stood (before the
+ * next matched line, or after the last one). `first` is the base line the restored hunk starts at.
+ */
+function restoreLoose(hunk: Hunk, base: BaseIndex, match: LooseMatch): { lines: HunkLine[]; first: number } {
   const meaningfulOld = hunk.lines.filter((l) => l.kind !== '+' && normalizeWhitespace(l.text) !== '');
   const droppedStart = new Set(meaningfulOld.slice(0, match.dropStart));
   const droppedEnd = new Set(meaningfulOld.slice(meaningfulOld.length - match.dropEnd));
   const restored: HunkLine[] = [];
   let k = 0;
   let prevBase = -1;
+  let removedBlanks: HunkLine[] = [];
+  let first = match.positions[0];
   for (const line of hunk.lines) {
     if (line.kind === '+') { restored.push(line); continue; }
-    if (normalizeWhitespace(line.text) === '') continue; // blank context comes back from the base below
+    if (normalizeWhitespace(line.text) === '') { if (line.kind === '-') removedBlanks.push(line); continue; } // blank context comes back from the base below
     if (droppedStart.has(line) || droppedEnd.has(line)) continue;
     const at = match.positions[k++];
-    if (prevBase >= 0) insertBlankContext(restored, base, prevBase, at);
+    if (prevBase < 0) {
+      const lead = blankRunAbove(base, at, removedBlanks.length);
+      first = at - lead;
+      insertBlankContext(restored, base, first - 1, at, removedBlanks);
+    } else insertBlankContext(restored, base, prevBase, at, removedBlanks);
+    removedBlanks = [];
     restored.push(line.text === base.lines[at] ? line : { ...line, text: base.lines[at], damagedText: line.text });
     prevBase = at;
   }
-  return restored;
+  if (removedBlanks.length > 0 && prevBase >= 0) {
+    let end = prevBase + 1;
+    while (end < base.lines.length && end - prevBase - 1 < removedBlanks.length && base.lines[end].trim() === '') end++;
+    insertBlankContext(restored, base, prevBase, end, removedBlanks);
+  }
+  return { lines: restored, first };
 }
 
-/** Blank base lines between two matched old lines become context right after the earlier one. */
-function insertBlankContext(restored: HunkLine[], base: BaseIndex, from: number, to: number): void {
+/** How many of the `wanted` lines directly above `at` are blank in the base. */
+function blankRunAbove(base: BaseIndex, at: number, wanted: number): number {
+  let n = 0;
+  while (n < wanted && at - n - 1 >= 0 && base.lines[at - n - 1].trim() === '') n++;
+  return n;
+}
+
+/** Blank base lines between two matched old lines come back right after the earlier one: the first
+ *  ones as the patch's `removed` blank lines (keeping their document lines), the rest as context. */
+function insertBlankContext(restored: HunkLine[], base: BaseIndex, from: number, to: number, removed: readonly HunkLine[] = []): void {
   const blanks: HunkLine[] = [];
-  for (let b = from + 1; b < to; b++) blanks.push({ kind: ' ', text: base.lines[b], docLine: null });
+  for (let b = from + 1; b < to; b++) {
+    const r = removed[blanks.length];
+    blanks.push(r ? { ...r, text: base.lines[b] } : { kind: ' ', text: base.lines[b], docLine: null });
+  }
   if (blanks.length === 0) return;
   let insertAt = restored.length;
   while (insertAt > 0 && restored[insertAt - 1].kind === '+') insertAt--;
@@ -228,7 +255,7 @@ export function locateHunk(hunk: Hunk, base: BaseIndex, expected: number, minLin
   if (loose) {
     const how: MatchHow = loose.dropStart + loose.dropEnd > 0 ? 'fuzz' : 'whitespace';
     const restored = restoreLoose(hunk, base, loose);
-    const padded = padToDeclaredCount(restored, base, loose.positions[0], hunk.oldCount, minLine);
+    const padded = padToDeclaredCount(restored.lines, base, restored.first, hunk.oldCount, minLine);
     return located(hunk, how, padded.first, padded.lines, [loose.dropStart, loose.dropEnd]);
   }
   const closest = closestPlace(base, old, expected);
