@@ -51,18 +51,23 @@ export async function checkProperty<T>(name: string, arb: fc.Arbitrary<T>, predi
   const seed = seedOf();
   const replayPath = process.env.FUZZ_PATH || undefined;
   let slowest = 0;
+  let slowestValue: T | undefined;
   let cases = 0;
+  const trace = process.env.FUZZ_TRACE === '1' ? path.join(reportDir, `${name.replace(/[^A-Za-z0-9._-]+/g, '_')}.current.json`) : null;
+  if (trace) fs.mkdirSync(reportDir, { recursive: true });
   const timedPredicate = async (value: T): Promise<void> => {
+    if (trace) fs.writeFileSync(trace, JSON.stringify(value) + '\n');
     const t0 = performance.now();
     try {
       await predicate(value);
     } finally {
       const ms = performance.now() - t0;
       cases++;
-      if (ms > slowest) slowest = ms;
+      if (ms > slowest) { slowest = ms; slowestValue = value; }
     }
   };
   const wall0 = performance.now();
+  process.stdout.write(`fuzz: "${name}" ${runs} runs, FUZZ_SEED=${seed}${replayPath ? ` FUZZ_PATH=${replayPath}` : ''}\n`);
   const details = await fc.check(fc.asyncProperty(arb, timedPredicate), { numRuns: runs, seed, path: replayPath, includeErrorInReport: true });
   const rec: PropertyRecord = {
     name,
@@ -74,6 +79,8 @@ export async function checkProperty<T>(name: string, arb: fc.Arbitrary<T>, predi
     path: details.failed ? (details.counterexamplePath ?? null) : null,
   };
   record(rec);
+  // The slowest case, to look into what costs most (FUZZ_KEEP_SLOWEST=1).
+  if (process.env.FUZZ_KEEP_SLOWEST === '1') fs.writeFileSync(path.join(reportDir, `${name.replace(/[^A-Za-z0-9._-]+/g, '_')}.slowest.json`), JSON.stringify(slowestValue) + '\n');
   if (details.failed) {
     fs.writeFileSync(path.join(reportDir, `${name.replace(/[^A-Za-z0-9._-]+/g, '_')}.counterexample.json`), JSON.stringify(details.counterexample, null, 2) + '\n');
     const report = fc.defaultReportMessage(details) ?? 'property failed';

@@ -68,7 +68,7 @@ export function expectUnreadableReported(review: Review): void {
   const configs = CONFIGS.filter((c) => review.configs.includes(c.name));
   const unreadable = review.images.some((pair) => [pair.pre, pair.post].some((img) => configs.some((c) => {
     const v = buildView(img, c);
-    return v.parseErrors.length > 0 || v.preprocessorProblems.length > 0;
+    return v.parseErrors.length > 0 || v.preprocessorProblems.length > 0 || v.tooDeep.length > 0;
   })));
   if (unreadable) expect(review.problems.map((p) => p.code), 'C that cannot be read must be reported').toEqual(expect.arrayContaining([expect.toSatisfy((c: string) => UNREADABLE.has(c))]));
 }
