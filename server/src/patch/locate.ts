@@ -145,8 +145,9 @@ function missReason(hunk: Hunk, closest: HunkMiss['closest'], oldCount: number):
  * Rebuilds a hunk loosely matched at `positions`: base text for old lines, dropped blank lines back.
  * Blank removed lines stay removed: they take the base's blank lines where they stood (before the
  * next matched line, or after the last one). `first` is the base line the restored hunk starts at.
+ * Null when the base has no blank line where a removed one stood: the match is not the patch's place.
  */
-function restoreLoose(hunk: Hunk, base: BaseIndex, match: LooseMatch): { lines: HunkLine[]; first: number } {
+function restoreLoose(hunk: Hunk, base: BaseIndex, match: LooseMatch): { lines: HunkLine[]; first: number } | null {
   const meaningfulOld = hunk.lines.filter((l) => l.kind !== '+' && normalizeWhitespace(l.text) !== '');
   const droppedStart = new Set(meaningfulOld.slice(0, match.dropStart));
   const droppedEnd = new Set(meaningfulOld.slice(meaningfulOld.length - match.dropEnd));
@@ -160,6 +161,7 @@ function restoreLoose(hunk: Hunk, base: BaseIndex, match: LooseMatch): { lines: 
     if (normalizeWhitespace(line.text) === '') { if (line.kind === '-') removedBlanks.push(line); continue; } // blank context comes back from the base below
     if (droppedStart.has(line) || droppedEnd.has(line)) continue;
     const at = match.positions[k++];
+    if (blankRunAbove(base, at, removedBlanks.length) < removedBlanks.length) return null;
     if (prevBase < 0) {
       const lead = blankRunAbove(base, at, removedBlanks.length);
       first = at - lead;
@@ -172,6 +174,7 @@ function restoreLoose(hunk: Hunk, base: BaseIndex, match: LooseMatch): { lines: 
   if (removedBlanks.length > 0 && prevBase >= 0) {
     let end = prevBase + 1;
     while (end < base.lines.length && end - prevBase - 1 < removedBlanks.length && base.lines[end].trim() === '') end++;
+    if (end - prevBase - 1 < removedBlanks.length) return null;
     insertBlankContext(restored, base, prevBase, end, removedBlanks);
   }
   return { lines: restored, first };
@@ -255,8 +258,10 @@ export function locateHunk(hunk: Hunk, base: BaseIndex, expected: number, minLin
   if (loose) {
     const how: MatchHow = loose.dropStart + loose.dropEnd > 0 ? 'fuzz' : 'whitespace';
     const restored = restoreLoose(hunk, base, loose);
-    const padded = padToDeclaredCount(restored.lines, base, restored.first, hunk.oldCount, minLine);
-    return located(hunk, how, padded.first, padded.lines, [loose.dropStart, loose.dropEnd]);
+    if (restored) {
+      const padded = padToDeclaredCount(restored.lines, base, restored.first, hunk.oldCount, minLine);
+      return located(hunk, how, padded.first, padded.lines, [loose.dropStart, loose.dropEnd]);
+    }
   }
   const closest = closestPlace(base, old, expected);
   return { hunk, where: { located: false, reason: missReason(hunk, closest, old.filter((l) => normalizeWhitespace(l.text) !== '').length), closest } };

@@ -86,17 +86,34 @@ function contextRun(lines: readonly HunkLine[], fromEnd: boolean): number {
  * context line into a change, or the hunk came without trailing context, the hunk takes more
  * context from the base (at least one line unless it ends the file) so that it applies where it is.
  */
-function balanceContext(body: HunkLine[], h: LocatedHunk, base: readonly string[] | null): HunkLine[] {
+function balanceContext(body: HunkLine[], h: LocatedHunk, base: readonly string[] | null, limit: number): HunkLine[] {
   if (!base || !h.where.located) return body;
   const leading = contextRun(body, false);
   let trailing = contextRun(body, true);
   let next = h.where.baseLine1 - 1 + body.filter((l) => l.kind !== '+').length;
   const out = [...body];
-  while (trailing < Math.max(1, Math.min(leading, 3)) && next < base.length) {
+  // Context never reaches into the next hunk's lines (`limit`): git applies hunks that do not overlap.
+  while (trailing < Math.max(1, Math.min(leading, 3)) && next < Math.min(base.length, limit)) {
     out.push({ kind: ' ', text: base[next++], docLine: null });
     trailing++;
   }
   return out;
+}
+
+/** 0-based base line where the next located hunk of the same file and patch starts (its old side). */
+function nextStart(sorted: readonly LocatedHunk[], h: LocatedHunk): number {
+  const at = h.where.located ? h.where.baseLine1 : 0;
+  let limit = Infinity;
+  for (const o of sorted) {
+    if (o === h || !o.where.located || o.patchIndex !== h.patchIndex || o.file.path !== h.file.path) continue;
+    if (o.where.baseLine1 >= at && o.where.baseLine1 - 1 < limit) limit = o.where.baseLine1 - 1;
+  }
+  return limit;
+}
+
+/** 0-based base line just after a located hunk's old side. */
+function oldEnd(h: LocatedHunk, body: readonly HunkLine[]): number {
+  return (h.where.located ? h.where.baseLine1 - 1 : 0) + body.filter((l) => l.kind !== '+').length;
 }
 
 /**
@@ -119,7 +136,11 @@ export function renderPatch(docLines: readonly string[], hunks: readonly Located
       for (; cursor < end; cursor++) out.push(docLines[cursor]);
       continue;
     }
-    const body = balanceContext(hunkLines(h, insertions, replacements), h, baseOf(h));
+    const base = baseOf(h);
+    const body = balanceContext(hunkLines(h, insertions, replacements), h, base, nextStart(sorted, h));
+    if (base && contextRun(body, true) === 0 && oldEnd(h, body) < base.length) {
+      unrepaired.push({ hunk: h, reason: 'no context line after it (the next hunk follows at once), so git apply would anchor it at the end of the file' });
+    }
     const oldCount = body.filter((l) => l.kind !== '+').length;
     const newCount = body.filter((l) => l.kind !== '-').length;
     const oldStart = oldCount === 0 ? h.where.baseLine1 - 1 : h.where.baseLine1;

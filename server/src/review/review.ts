@@ -10,6 +10,7 @@ import { parseSeries } from '../patch/parse';
 import { defaultTreeDirs, findTree, KCOV_PATH, readGitBlob, readTreeFile, safeRelativePath } from '../patch/tree';
 import type { DamageKind, FilePatch, ImagePair, LocatedHunk, Problem } from '../patch/types';
 import { initParser } from '../source';
+import { MAX_SYNTAX_DEPTH } from '../source/views';
 import { brokenPostImage, compareImagesStepwise, RULES, viewOf, ViewTable } from './analyze';
 import { readerFromKcovRst, type ReaderSpec } from '../model/publicationLitmus';
 import { unreliable } from '../model/reliability';
@@ -109,6 +110,11 @@ function unreadableProblem(pair: ImagePair, configs: readonly ConfigRow[], table
     for (const c of configs) {
       const v = viewOf(pair[which], c, table);
       const directive = preprocessingReported && which === 'post' ? undefined : v.preprocessorProblems[0];
+      const deep = v.tooDeep[0];
+      if (deep !== undefined) {
+        return { code: 'source-unreadable', severity: 'warning', line: lineOf(which, deep),
+          message: `${pair.path}: the function at line ${deep + 1} is nested deeper than the model follows (${MAX_SYNTAX_DEPTH} syntax levels) under ${c.name}; it is not analysed.` };
+      }
       const parseLine = v.parseErrors[0];
       if (parseLine === undefined && directive === undefined) continue;
       const line = parseLine !== undefined && (directive === undefined || parseLine <= directive.line) ? parseLine : (directive?.line ?? 0);
