@@ -56,6 +56,7 @@ export async function checkProperty<T>(name: string, arb: fc.Arbitrary<T>, predi
   const trace = process.env.FUZZ_TRACE === '1' ? path.join(reportDir, `${name.replace(/[^A-Za-z0-9._-]+/g, '_')}.current.json`) : null;
   if (trace) fs.mkdirSync(reportDir, { recursive: true });
   const timedPredicate = async (value: T): Promise<void> => {
+    if (cases % GC_EVERY === GC_EVERY - 1) collectGarbage();
     if (trace) fs.writeFileSync(trace, JSON.stringify(value) + '\n');
     const t0 = performance.now();
     try {
@@ -95,6 +96,18 @@ export function timeBoundMs(inputBytes: number): number {
   return (50 + 0.02 * inputBytes) * 10;
 }
 
+/**
+ * tree-sitter's trees live in its WebAssembly heap (at most 2 GB) and are freed only when V8
+ * finalizes their JavaScript handles; a test process under little V8 heap pressure may not collect
+ * them before thousands of parses exhaust that heap (RuntimeError: Aborted()). The server keeps its
+ * V8 heap tight (server/src/lsp/heap.ts); the properties collect every GC_EVERY cases instead.
+ */
+const GC_EVERY = 200;
+function collectGarbage(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) gc();
+}
+
 /** Checks `predicate` on every value of `values` in order (an exhaustive run), recorded like a property.
  *  Stops at the first failure, naming the value. */
 export async function checkEvery<T>(name: string, values: readonly T[], predicate: (value: T) => Promise<void> | void, label: (value: T) => string = String): Promise<PropertyRecord> {
@@ -103,6 +116,7 @@ export async function checkEvery<T>(name: string, values: readonly T[], predicat
   const wall0 = performance.now();
   let failure: { value: T; error: unknown } | null = null;
   for (const value of values) {
+    if (cases % GC_EVERY === GC_EVERY - 1) collectGarbage();
     const t0 = performance.now();
     try {
       await predicate(value);
