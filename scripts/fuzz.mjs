@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm run fuzz`: every property of test/fuzz/ with FUZZ_RUNS cases each (default 8 000; 12
- * properties, so 96 000 cases) plus the exhaustive runs (both seeds cut at every byte, through the
+ * `npm run fuzz`: every property of test/fuzz/ with FUZZ_RUNS cases each (default 7 500; 12
+ * properties, so 90 000 cases) plus the exhaustive runs (both seeds cut at every byte, through the
  * whole pipeline), then the closing summary `cases N / failures N / slowest X ms (property)`.
  * The figures go to test-artifacts/fuzz.json. `--runs=N` sets the runs per property; FUZZ_SEED
  * fixes the seed of every property (each property's seed is printed and recorded).
@@ -13,7 +13,7 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const runsArg = process.argv.find((a) => a.startsWith('--runs='));
-const runs = runsArg ? Number(runsArg.slice('--runs='.length)) : Number(process.env.FUZZ_RUNS ?? 8000);
+const runs = runsArg ? Number(runsArg.slice('--runs='.length)) : Number(process.env.FUZZ_RUNS ?? 7500);
 const reportDir = path.join(root, 'test-artifacts', 'fuzz');
 fs.rmSync(reportDir, { recursive: true, force: true });
 
