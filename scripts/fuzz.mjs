@@ -14,7 +14,8 @@ import path from 'node:path';
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const runsArg = process.argv.find((a) => a.startsWith('--runs='));
 const runs = runsArg ? Number(runsArg.slice('--runs='.length)) : Number(process.env.FUZZ_RUNS ?? 7500);
-const reportDir = path.join(root, 'test-artifacts', 'fuzz');
+// Its own folder: an `npm test` running meanwhile writes its records to test-artifacts/fuzz/.
+const reportDir = path.join(root, 'test-artifacts', 'fuzz-run');
 fs.rmSync(reportDir, { recursive: true, force: true });
 
 const command = ['vitest', 'run', 'test/fuzz'];
