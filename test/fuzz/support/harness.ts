@@ -57,6 +57,9 @@ export async function checkProperty<T>(name: string, arb: fc.Arbitrary<T>, predi
   if (trace) fs.mkdirSync(reportDir, { recursive: true });
   const timedPredicate = async (value: T): Promise<void> => {
     if (cases % GC_EVERY === GC_EVERY - 1) collectGarbage();
+    // One turn of the event loop per case: vitest's worker answers its runner's calls meanwhile
+    // (a property kept busy for minutes otherwise times them out: "Timeout calling onTaskUpdate").
+    await new Promise<void>((resolve) => setImmediate(resolve));
     if (trace) fs.writeFileSync(trace, JSON.stringify(value) + '\n');
     const t0 = performance.now();
     try {
@@ -117,6 +120,7 @@ export async function checkEvery<T>(name: string, values: readonly T[], predicat
   let failure: { value: T; error: unknown } | null = null;
   for (const value of values) {
     if (cases % GC_EVERY === GC_EVERY - 1) collectGarbage();
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const t0 = performance.now();
     try {
       await predicate(value);
