@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CONFIG_NAMES, type ConfigName } from '../model/configs';
 import { DEFAULT_NESTING_DEPTH, MAX_NESTING_DEPTH } from '../model/explorer';
-import { repairDocument } from '../patch/repair';
+import { baseLookupOf, repairDocument } from '../patch/repair';
 import { defaultTreeDirs } from '../patch/tree';
 import { LitmusParseError, parseLitmus } from '../model/memory';
 import { draftReply } from '../review/reply';
@@ -135,7 +135,7 @@ async function repair(args: Args, io: CliIo): Promise<number> {
     io.err(`kcov-review: repair needs a kernel tree (--tree DIR): context lines are restored from it\n`);
     return 2;
   }
-  const repaired = repairDocument(text, r.hunks);
+  const repaired = repairDocument(text, r.hunks, baseLookupOf(r.images));
   if (args.output) fs.writeFileSync(args.output, repaired.text);
   else io.out(repaired.text);
   for (const u of repaired.unrepaired) io.err(`kcov-review: not repaired: ${u.file} ${u.header.replace(/ @@.*$/, ' @@')}: ${u.reason}\n`);

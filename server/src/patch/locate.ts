@@ -141,38 +141,69 @@ function missReason(hunk: Hunk, closest: HunkMiss['closest'], oldCount: number):
     + (hunk.section ? ` (hunk in ${hunk.section.trim()})` : '');
 }
 
-/** Rebuilds a hunk loosely matched at `positions`: base text for old lines, dropped blank lines back. */
-function restoreLoose(hunk: Hunk, base: BaseIndex, match: LooseMatch): HunkLine[] {
+/**
+ * Rebuilds a hunk loosely matched at `positions`: base text for old lines, dropped blank lines back.
+ * Blank removed lines stay removed: they take the base's blank lines where they stood (before the
+ * next matched line, or after the last one). `first` is the base line the restored hunk starts at.
+ * Null when the base has no blank line where a removed one stood: the match is not the patch's place.
+ */
+function restoreLoose(hunk: Hunk, base: BaseIndex, match: LooseMatch): { lines: HunkLine[]; first: number } | null {
   const meaningfulOld = hunk.lines.filter((l) => l.kind !== '+' && normalizeWhitespace(l.text) !== '');
   const droppedStart = new Set(meaningfulOld.slice(0, match.dropStart));
   const droppedEnd = new Set(meaningfulOld.slice(meaningfulOld.length - match.dropEnd));
   const restored: HunkLine[] = [];
   let k = 0;
   let prevBase = -1;
+  let removedBlanks: HunkLine[] = [];
+  let first = match.positions[0];
   for (const line of hunk.lines) {
     if (line.kind === '+') { restored.push(line); continue; }
-    if (normalizeWhitespace(line.text) === '') continue; // blank context comes back from the base below
+    if (normalizeWhitespace(line.text) === '') { if (line.kind === '-') removedBlanks.push(line); continue; } // blank context comes back from the base below
     if (droppedStart.has(line) || droppedEnd.has(line)) continue;
     const at = match.positions[k++];
-    if (prevBase >= 0) insertBlankContext(restored, base, prevBase, at);
+    if (blankRunAbove(base, at, removedBlanks.length) < removedBlanks.length) return null;
+    if (prevBase < 0) {
+      const lead = blankRunAbove(base, at, removedBlanks.length);
+      first = at - lead;
+      insertBlankContext(restored, base, first - 1, at, removedBlanks);
+    } else insertBlankContext(restored, base, prevBase, at, removedBlanks);
+    removedBlanks = [];
     restored.push(line.text === base.lines[at] ? line : { ...line, text: base.lines[at], damagedText: line.text });
     prevBase = at;
   }
-  return restored;
+  if (removedBlanks.length > 0 && prevBase >= 0) {
+    let end = prevBase + 1;
+    while (end < base.lines.length && end - prevBase - 1 < removedBlanks.length && base.lines[end].trim() === '') end++;
+    if (end - prevBase - 1 < removedBlanks.length) return null;
+    insertBlankContext(restored, base, prevBase, end, removedBlanks);
+  }
+  return { lines: restored, first };
 }
 
-/** Blank base lines between two matched old lines become context right after the earlier one. */
-function insertBlankContext(restored: HunkLine[], base: BaseIndex, from: number, to: number): void {
+/** How many of the `wanted` lines directly above `at` are blank in the base. */
+function blankRunAbove(base: BaseIndex, at: number, wanted: number): number {
+  let n = 0;
+  while (n < wanted && at - n - 1 >= 0 && base.lines[at - n - 1].trim() === '') n++;
+  return n;
+}
+
+/** Blank base lines between two matched old lines come back right after the earlier one: the first
+ *  ones as the patch's `removed` blank lines (keeping their document lines), the rest as context. */
+function insertBlankContext(restored: HunkLine[], base: BaseIndex, from: number, to: number, removed: readonly HunkLine[] = []): void {
   const blanks: HunkLine[] = [];
-  for (let b = from + 1; b < to; b++) blanks.push({ kind: ' ', text: base.lines[b], docLine: null });
+  for (let b = from + 1; b < to; b++) {
+    const r = removed[blanks.length];
+    blanks.push(r ? { ...r, text: base.lines[b] } : { kind: ' ', text: base.lines[b], docLine: null });
+  }
   if (blanks.length === 0) return;
   let insertAt = restored.length;
   while (insertAt > 0 && restored[insertAt - 1].kind === '+') insertAt--;
   restored.splice(insertAt, 0, ...blanks);
 }
 
-/** Pads a restored hunk with the base's blank lines at its ends until the declared old count is met. */
-function padToDeclaredCount(lines: HunkLine[], base: BaseIndex, first: number, declaredOld: number): { lines: HunkLine[]; first: number } {
+/** Pads a restored hunk with the base's blank lines at its ends until the declared old count is met,
+ *  never reaching back before `minLine` (the end of the previous hunk: hunks must not overlap). */
+function padToDeclaredCount(lines: HunkLine[], base: BaseIndex, first: number, declaredOld: number, minLine: number): { lines: HunkLine[]; first: number } {
   let out = lines;
   let start = first;
   let oldCount = out.filter((l) => l.kind !== '+').length;
@@ -181,7 +212,7 @@ function padToDeclaredCount(lines: HunkLine[], base: BaseIndex, first: number, d
     out = [...out, { kind: ' ', text: base.lines[end], docLine: null }];
     end++; oldCount++;
   }
-  while (oldCount < declaredOld && start > 0 && base.lines[start - 1].trim() === '') {
+  while (oldCount < declaredOld && start > minLine && base.lines[start - 1].trim() === '') {
     start--; oldCount++;
     out = [{ kind: ' ', text: base.lines[start], docLine: null }, ...out];
   }
@@ -196,6 +227,12 @@ function damageFound(hunk: Hunk, restored: readonly HunkLine[]): DamageKind[] {
   return [...kinds];
 }
 
+/** 0-based base line the header says the hunk's old side starts at. A pure insertion
+ *  (`-N,0`) goes after line N (diffutils' unified format), so it starts at N. */
+function declaredStart(hunk: Hunk): number {
+  return hunk.oldCount === 0 ? hunk.oldStart : hunk.oldStart - 1;
+}
+
 function countsOf(lines: readonly HunkLine[]): { oldCount: number; newCount: number } {
   return { oldCount: lines.filter((l) => l.kind !== '+').length, newCount: lines.filter((l) => l.kind !== '-').length };
 }
@@ -207,7 +244,7 @@ function located(hunk: Hunk, how: MatchHow, first: number, lines: HunkLine[], fu
   if (counts.oldCount !== hunk.oldCount || counts.newCount !== hunk.newCount) {
     if (!restored.damage.includes('hunk-count-mismatch') && hunk.damage.length > 0) restored.damage.push('hunk-count-mismatch');
   }
-  return { hunk: restored, where: { located: true, how, baseLine1: first + 1, offset: first + 1 - hunk.oldStart, fuzz } };
+  return { hunk: restored, where: { located: true, how, baseLine1: first + 1, offset: first - declaredStart(hunk), fuzz } };
 }
 
 /** Locates one hunk at or after `minLine` (0-based), expecting it near `expected` (0-based). */
@@ -221,8 +258,10 @@ export function locateHunk(hunk: Hunk, base: BaseIndex, expected: number, minLin
   if (loose) {
     const how: MatchHow = loose.dropStart + loose.dropEnd > 0 ? 'fuzz' : 'whitespace';
     const restored = restoreLoose(hunk, base, loose);
-    const padded = padToDeclaredCount(restored, base, loose.positions[0], hunk.oldCount);
-    return located(hunk, how, padded.first, padded.lines, [loose.dropStart, loose.dropEnd]);
+    if (restored) {
+      const padded = padToDeclaredCount(restored.lines, base, restored.first, hunk.oldCount, minLine);
+      return located(hunk, how, padded.first, padded.lines, [loose.dropStart, loose.dropEnd]);
+    }
   }
   const closest = closestPlace(base, old, expected);
   return { hunk, where: { located: false, reason: missReason(hunk, closest, old.filter((l) => normalizeWhitespace(l.text) !== '').length), closest } };
@@ -235,7 +274,7 @@ export function locateFileHunks(patchIndex: number, file: FilePatch, baseLines: 
   let drift = 0;
   let minLine = 0;
   for (const hunk of file.hunks) {
-    const expected = Math.max(0, hunk.oldStart - 1 + drift);
+    const expected = Math.max(0, declaredStart(hunk) + drift);
     const result = locateHunk(hunk, base, expected, minLine);
     out.push({ patchIndex, file, hunk: result.hunk, where: result.where });
     if (result.where.located) {

@@ -100,7 +100,7 @@ function readRfcHeaders(lines: readonly string[], start: number, end: number): H
       i++;
       value += ' ' + lines[i].trim();
     }
-    setHeader(headers, m[1], decodeHeaderValue(value.trim()));
+    setHeader(headers, m[1], decodeHeaderValue(value).trim());
     if (m[1].toLowerCase() === 'subject') subjectLine = headerLine;
     i++;
   }
@@ -113,14 +113,14 @@ function readRfcHeaders(lines: readonly string[], start: number, end: number): H
  */
 function readArchiveHeaders(lines: readonly string[], start: number, end: number): HeaderBlock {
   const headers = emptyHeaders();
-  headers.subject = lines[start].trim();
+  headers.subject = decodeHeaderValue(lines[start]).trim();
   let i = start + 1;
   let last = start;
   while (i < end) {
     if (lines[i].trim() === '') { i++; continue; }
     const m = HEADER.exec(lines[i]);
     if (!m || !KNOWN_HEADERS.has(m[1].toLowerCase())) break;
-    setHeader(headers, m[1], decodeHeaderValue(m[2].trim()));
+    setHeader(headers, m[1], decodeHeaderValue(m[2]).trim());
     last = i;
     i++;
   }

@@ -4,6 +4,7 @@
  * added lines (a quick fix's `smp_wmb();`). Lines outside the hunks are kept as they are, so the
  * mail's headers and message survive. Also: the smallest line edit between two documents.
  */
+import { isDiffStart, isSignature } from './mail';
 import type { HunkLine, LocatedHunk } from './types';
 
 /** An added line to insert into a located hunk, after the hunk line at `afterIndex` (-1 = at the start). */
@@ -57,6 +58,19 @@ function renderBody(lines: readonly HunkLine[]): string[] {
   return out;
 }
 
+/**
+ * What follows a rewritten hunk up to the next `@@` of the same file: blank lines the reading left
+ * out (they belong to the mail) are dropped, since `git apply` would read them as stray hunk lines;
+ * anything else there (the tail of a wrapped line) leaves the patch corrupt, which is reported.
+ */
+function tailAfter(docLines: readonly string[], from: number): { next: number; stray: string | null } {
+  let i = from;
+  while (i < docLines.length && !docLines[i].startsWith('@@ ') && !isDiffStart(docLines, i) && !isSignature(docLines, i)) i++;
+  if (!(docLines[i] ?? '').startsWith('@@ ')) return { next: from, stray: null };
+  const stray = docLines.slice(from, i).find((l) => l.trim() !== '');
+  return stray === undefined ? { next: i, stray: null } : { next: from, stray };
+}
+
 export type BaseLookup = (h: LocatedHunk) => readonly string[] | null;
 
 function contextRun(lines: readonly HunkLine[], fromEnd: boolean): number {
@@ -67,21 +81,39 @@ function contextRun(lines: readonly HunkLine[], fromEnd: boolean): number {
 }
 
 /**
- * git apply anchors a hunk with less trailing than leading context at the end of the file
- * (apply.c, match_end). When an edit turned the last context line into a change, the hunk takes
- * more context from the base so that it still applies where it did.
+ * git apply anchors a hunk with less trailing than leading context at the end of the file, and one
+ * with no trailing context must match there (apply.c, match_end). When an edit turned the last
+ * context line into a change, or the hunk came without trailing context, the hunk takes more
+ * context from the base (at least one line unless it ends the file) so that it applies where it is.
  */
-function balanceContext(body: HunkLine[], h: LocatedHunk, base: readonly string[] | null): HunkLine[] {
+function balanceContext(body: HunkLine[], h: LocatedHunk, base: readonly string[] | null, limit: number): HunkLine[] {
   if (!base || !h.where.located) return body;
   const leading = contextRun(body, false);
   let trailing = contextRun(body, true);
   let next = h.where.baseLine1 - 1 + body.filter((l) => l.kind !== '+').length;
   const out = [...body];
-  while (trailing < Math.min(leading, 3) && next < base.length) {
+  // Context never reaches into the next hunk's lines (`limit`): git applies hunks that do not overlap.
+  while (trailing < Math.max(1, Math.min(leading, 3)) && next < Math.min(base.length, limit)) {
     out.push({ kind: ' ', text: base[next++], docLine: null });
     trailing++;
   }
   return out;
+}
+
+/** 0-based base line where the next located hunk of the same file and patch starts (its old side). */
+function nextStart(sorted: readonly LocatedHunk[], h: LocatedHunk): number {
+  const at = h.where.located ? h.where.baseLine1 : 0;
+  let limit = Infinity;
+  for (const o of sorted) {
+    if (o === h || !o.where.located || o.patchIndex !== h.patchIndex || o.file.path !== h.file.path) continue;
+    if (o.where.baseLine1 >= at && o.where.baseLine1 - 1 < limit) limit = o.where.baseLine1 - 1;
+  }
+  return limit;
+}
+
+/** 0-based base line just after a located hunk's old side. */
+function oldEnd(h: LocatedHunk, body: readonly HunkLine[]): number {
+  return (h.where.located ? h.where.baseLine1 - 1 : 0) + body.filter((l) => l.kind !== '+').length;
 }
 
 /**
@@ -104,7 +136,11 @@ export function renderPatch(docLines: readonly string[], hunks: readonly Located
       for (; cursor < end; cursor++) out.push(docLines[cursor]);
       continue;
     }
-    const body = balanceContext(hunkLines(h, insertions, replacements), h, baseOf(h));
+    const base = baseOf(h);
+    const body = balanceContext(hunkLines(h, insertions, replacements), h, base, nextStart(sorted, h));
+    if (base && contextRun(body, true) === 0 && oldEnd(h, body) < base.length) {
+      unrepaired.push({ hunk: h, reason: 'no context line after it (the next hunk follows at once), so git apply would anchor it at the end of the file' });
+    }
     const oldCount = body.filter((l) => l.kind !== '+').length;
     const newCount = body.filter((l) => l.kind !== '-').length;
     const oldStart = oldCount === 0 ? h.where.baseLine1 - 1 : h.where.baseLine1;
@@ -113,7 +149,9 @@ export function renderPatch(docLines: readonly string[], hunks: readonly Located
     out.push(`@@ -${oldStart},${oldCount} +${newStart},${newCount} @@${section}`);
     out.push(...renderBody(body));
     delta.set(key, shift + newCount - oldCount);
-    cursor = end;
+    const tail = tailAfter(docLines, end);
+    if (tail.stray !== null) unrepaired.push({ hunk: h, reason: `a line after it is part of no hunk (a wrapped long line?): \`${tail.stray.trim()}\`` });
+    cursor = tail.next;
   }
   for (; cursor < docLines.length; cursor++) out.push(docLines[cursor]);
   return { lines: out, unrepaired };

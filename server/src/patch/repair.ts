@@ -4,8 +4,9 @@
  * left as they are and reported.
  */
 import { documentLines } from './parse';
-import { renderPatch } from './render';
-import type { LocatedHunk } from './types';
+import { imageLines } from './images';
+import { renderPatch, type BaseLookup } from './render';
+import type { ImagePair, LocatedHunk } from './types';
 
 export interface RepairResult {
   text: string;
@@ -13,15 +14,29 @@ export interface RepairResult {
   unrepaired: { file: string; header: string; reason: string }[];
 }
 
-export function repairDocument(text: string, hunks: readonly LocatedHunk[]): RepairResult {
+/** Each hunk's base: the pre-image of the pair its patch lines map into (a series' later patches
+ *  apply to the earlier ones' post-images), for the context the rendering may add. */
+export function baseLookupOf(images: readonly ImagePair[]): BaseLookup {
+  const cache = new Map<ImagePair, string[]>();
+  return (h) => {
+    const docLines = h.hunk.lines.map((l) => l.docLine).filter((d): d is number => d !== null);
+    const pair = images.find((p) => p.path === h.file.path && docLines.some((d) => p.map.patchToPre.has(d) || p.map.patchToPost.has(d)));
+    if (!pair) return null;
+    let lines = cache.get(pair);
+    if (!lines) { lines = imageLines(pair.pre); cache.set(pair, lines); }
+    return lines;
+  };
+}
+
+export function repairDocument(text: string, hunks: readonly LocatedHunk[], baseOf?: BaseLookup): RepairResult {
   const lines = documentLines(text);
-  const rendered = renderPatch(lines, hunks);
+  const rendered = renderPatch(lines, hunks, [], [], baseOf);
   const unrepaired = rendered.unrepaired.map((u) => ({ file: u.hunk.file.path, header: u.hunk.hunk.header, reason: u.reason }));
   return { text: rendered.lines.join('\n') + '\n', unrepaired };
 }
 
 /** The repaired text, or null when nothing could be repaired (no located hunk). */
-export function repairPatch(text: string, review: { hunks: readonly LocatedHunk[] }): string | null {
+export function repairPatch(text: string, review: { hunks: readonly LocatedHunk[]; images: readonly ImagePair[] }): string | null {
   if (!review.hunks.some((h) => h.where.located)) return null;
-  return repairDocument(text, review.hunks).text;
+  return repairDocument(text, review.hunks, baseLookupOf(review.images)).text;
 }

@@ -10,8 +10,10 @@ import { parseSeries } from '../patch/parse';
 import { defaultTreeDirs, findTree, KCOV_PATH, readGitBlob, readTreeFileChecked, safeRelativePath } from '../patch/tree';
 import type { DamageKind, FilePatch, ImagePair, LocatedHunk, Problem } from '../patch/types';
 import { initParser } from '../source';
+import { MAX_SYNTAX_DEPTH } from '../source/views';
 import { brokenPostImage, compareImagesStepwise, RULES, viewOf, ViewTable } from './analyze';
 import { readerFromKcovRst, type ReaderSpec } from '../model/publicationLitmus';
+import { unreliable } from '../model/reliability';
 import { barrierFixes } from './fixes';
 import { placeFinding } from './place';
 import { timed } from './stages';
@@ -105,6 +107,39 @@ function baseFor(file: FilePatch, tree: string | null, previous: Map<string, Ima
   return { lines: text.split('\n').slice(0, text.endsWith('\n') ? -1 : undefined), from: 'tree', note: null };
 }
 
+/**
+ * C the parser cannot read inside a function, or a broken #if structure, in an image: the rules skip
+ * the functions it touches (model/reliability.ts), so the review says where and which. Null when
+ * every view reads cleanly or the post-image-incomplete problem already explains the #if breakage.
+ * `lineOf` maps an image line to the document line the problem lands on.
+ */
+function unreadableProblem(pair: ImagePair, configs: readonly ConfigRow[], table: ViewTable | null, preprocessingReported: boolean, lineOf: (image: 'pre' | 'post', line: number) => number): Problem | null {
+  const images = pair.post.hash === pair.pre.hash ? (['post'] as const) : (['post', 'pre'] as const);
+  for (const which of images) {
+    for (const c of configs) {
+      const v = viewOf(pair[which], c, table);
+      const directive = preprocessingReported && which === 'post' ? undefined : v.preprocessorProblems[0];
+      const deep = v.tooDeep[0];
+      if (deep !== undefined) {
+        return { code: 'source-unreadable', severity: 'warning', line: lineOf(which, deep),
+          message: `${pair.path}: the function at line ${deep + 1} is nested deeper than the model follows (${MAX_SYNTAX_DEPTH} syntax levels) under ${c.name}; it is not analysed.` };
+      }
+      const parseLine = v.parseErrors[0];
+      if (parseLine === undefined && directive === undefined) continue;
+      const line = parseLine !== undefined && (directive === undefined || parseLine <= directive.line) ? parseLine : (directive?.line ?? 0);
+      const what = line === parseLine ? 'C the parser cannot read' : `${directive?.message}`;
+      const skipped = [...v.functions.keys()].filter((f) => unreliable(v, f));
+      const image = pair.post.hash === pair.pre.hash ? '' : which === 'post' ? ' after the patch' : ' before the patch';
+      return {
+        code: 'source-unreadable', severity: 'warning', line: lineOf(which, line),
+        message: `${pair.path}${image}: ${what} at line ${line + 1} under ${c.name}; `
+          + (skipped.length > 0 ? `not analysed there: ${skipped.map((f) => `${f}()`).join(', ')}.` : 'the rules see the code around it as the parser recovered it.'),
+      };
+    }
+  }
+  return null;
+}
+
 function configsOf(options: ReviewOptions): ConfigRow[] {
   const wanted = options.configs && options.configs.length > 0 ? options.configs : null;
   return wanted ? wanted.map((n) => configByName(n)).filter((c): c is ConfigRow => c !== undefined) : [...CONFIGS];
@@ -124,7 +159,8 @@ export async function reviewSourceFile(text: string, path: string, options: Revi
     rule: c.finding.rule, severity: 'warning', verdict: c.verdict, configs: c.configs, function: c.finding.function, file: path,
     patchLine: c.finding.line, sourceLine: c.finding.line + 1, image: 'post', message: c.finding.message, trace: c.finding.trace, fixes: [],
   }));
-  return { tree: null, configs: configs.map((c) => c.name), series: { patches: [], problems: [] }, hunks: [], images: [pair], findings, problems: [] };
+  const unreadable = unreadableProblem(pair, configs, null, false, (_image, line) => line);
+  return { tree: null, configs: configs.map((c) => c.name), series: { patches: [], problems: [] }, hunks: [], images: [pair], findings, problems: unreadable ? [unreadable] : [] };
 }
 
 /** Thrown between stages when the analysis has used up its time budget. */
@@ -259,6 +295,10 @@ async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (s
           + 'Functions that vanish from the post-image there get no fixed/introduced verdict (the outcome is unknown); review against the tree the patch was written for.',
       });
     }
+    const headerLine = fileHunks[0]?.file.headerLine ?? 0;
+    const unreadable = unreadableProblem(pair, configs, table, broken !== null, (image, line) =>
+      (image === 'post' ? pair.map.postToPatch.get(line) : pair.map.preToPatch.get(line)) ?? headerLine);
+    if (unreadable) problems.push(unreadable);
     checkpoint('source views');
     const compared = await compareImagesStepwise(pair, configs, RULES, env, table, boundary);
     checkpoint(`model and rules (${configs.map((c) => c.name).join(', ')})`);

@@ -63,6 +63,9 @@ export interface ConfigView {
    *  Kernel iterator macros (`list_for_each(...) {`) are not errors: they parse as an
    *  expression_statement whose `;` is MISSING, followed by a compound_statement. */
   parseErrors: number[];
+  /** First lines of function definitions nested deeper than the model walks (views.ts
+   *  MAX_SYNTAX_DEPTH): not in `functions`, so not analysed. */
+  tooDeep: number[];
   /** Unbalanced #if/#endif, #else after #else, unreadable #if expressions, active #error... */
   preprocessorProblems: PreprocessorProblem[];
   /** The kernel annotations blanked before parsing, with their offsets: `__guarded_by(&lock)` on struct

@@ -105,15 +105,43 @@ function annotationsFor(fn: Node, body: Node, tokens: readonly BlankedToken[]): 
   return out;
 }
 
+/** Syntax-tree depth past which a function is not indexed: the model walks bodies recursively, and
+ *  no kernel function comes near it (kcov.c's deepest is under 40), while a 10 000-deep nesting
+ *  would exhaust the stack. Such a function is listed in `ConfigView.tooDeep` instead. */
+export const MAX_SYNTAX_DEPTH = 400;
+
+/** Whether the subtree under `root` is deeper than `limit` levels (iterative: trees can be 10 000 deep). */
+export function deeperThan(root: Node, limit: number): boolean {
+  const cursor = root.walk();
+  let depth = 0;
+  try {
+    for (;;) {
+      if (cursor.gotoFirstChild()) {
+        if (++depth > limit) return true;
+        continue;
+      }
+      for (;;) {
+        if (cursor.gotoNextSibling()) break;
+        if (!cursor.gotoParent()) return false;
+        depth--;
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
 /** Index the function definitions of a tree (not those nested in another function). The first
- *  definition of a name wins. */
-export function indexFunctions(tree: Tree, tokens: readonly BlankedToken[]): Map<string, FunctionInfo> {
+ *  definition of a name wins. Functions nested deeper than MAX_SYNTAX_DEPTH go to `tooDeep` (their
+ *  first lines) instead, when a list is given. */
+export function indexFunctions(tree: Tree, tokens: readonly BlankedToken[], tooDeep: number[] = []): Map<string, FunctionInfo> {
   const functions = new Map<string, FunctionInfo>();
   walk(tree.rootNode, (n) => {
     if (n.type !== 'function_definition') return true;
     const body = n.childForFieldName('body');
     const name = declaratorName(n);
-    if (body && name && !functions.has(name)) {
+    if (body && deeperThan(n, MAX_SYNTAX_DEPTH)) tooDeep.push(n.startPosition.row);
+    else if (body && name && !functions.has(name)) {
       functions.set(name, {
         name,
         startLine: n.startPosition.row,
@@ -141,6 +169,7 @@ interface ParsedUnit {
   tree: Tree;
   functions: Map<string, FunctionInfo>;
   parseErrors: number[];
+  tooDeep: number[];
   tokens: readonly BlankedToken[];
 }
 
@@ -152,8 +181,9 @@ function parsedUnit(preprocessed: string): ParsedUnit {
   if (!unit) {
     const blanked = blankAnnotations(preprocessed);
     const tree = parseC(blanked.text);
-    const functions = indexFunctions(tree, blanked.tokens);
-    unit = { parsedText: blanked.text, tree, functions, parseErrors: bodyErrors(functions), tokens: blanked.tokens };
+    const tooDeep: number[] = [];
+    const functions = indexFunctions(tree, blanked.tokens, tooDeep);
+    unit = { parsedText: blanked.text, tree, functions, parseErrors: bodyErrors(functions), tooDeep, tokens: blanked.tokens };
     unitCache.set(key, unit);
   }
   return unit;
@@ -172,6 +202,7 @@ function computeView(image: SourceImage, config: ConfigRow): ConfigView {
     macros: pre.macros,
     unknownSymbols: pre.unknownSymbols,
     parseErrors: unit.parseErrors,
+    tooDeep: unit.tooDeep,
     preprocessorProblems: pre.problems,
     annotationTokens: unit.tokens,
   };
