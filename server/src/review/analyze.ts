@@ -5,7 +5,7 @@
  */
 import type { ConfigName, ConfigRow } from '../model/configs';
 import { summarizeView, type FunctionSummary } from '../model/summary';
-import type { ImagePair, SourceImage } from '../patch/types';
+import type { ImagePair, Problem, SourceImage } from '../patch/types';
 import { guardedByRule } from '../rules/guardedBy';
 import { lockBalanceRule } from '../rules/lockBalance';
 import { mightSleepRule } from '../rules/mightSleep';
@@ -13,7 +13,7 @@ import { percpuClobberRule } from '../rules/percpuClobber';
 import { publishBarrierRule } from '../rules/publishBarrier';
 import { publishReaderRule } from '../rules/publishReader';
 import { taskStateBorrowedRule } from '../rules/taskStateBorrowed';
-import type { Rule, RuleEnv, RuleFinding } from '../rules/types';
+import type { Rule, RuleEnv, RuleFinding, RuleInput } from '../rules/types';
 import { buildView } from '../source';
 import type { ConfigView } from '../source/types';
 import { timed } from './stages';
@@ -22,7 +22,7 @@ import type { Verdict } from './types';
 export const RULES: readonly Rule[] = [publishBarrierRule, publishReaderRule, percpuClobberRule, lockBalanceRule, guardedByRule, mightSleepRule, taskStateBorrowedRule];
 
 export function findingsOf(image: SourceImage, config: ConfigRow, rules: readonly Rule[] = RULES, env: RuleEnv = {}): RuleFinding[] {
-  return analyseImage(image, config, rules, env, null).findings;
+  return analyseImage(image, config, rules, env, null, null).findings;
 }
 
 /**
@@ -68,9 +68,33 @@ export function viewOf(image: SourceImage, config: ConfigRow, table: ViewTable |
  * pre-image of every edit in the editor, a base shared by several patches). Held as long as the view
  * is (the source stage bounds the views it caches); a rule is a pure function of its input.
  */
-const findingsMemo = new WeakMap<ConfigView, WeakMap<Rule, Map<string, RuleFinding[]>>>();
+const findingsMemo = new WeakMap<ConfigView, WeakMap<Rule, Map<string, RuleOutcome>>>();
 
-function memoOf(view: ConfigView, rule: Rule): Map<string, RuleFinding[]> {
+/** A rule that threw: its findings are missing, the other rules' stand (reported as `rule-failed`). */
+export interface RuleFailure {
+  rule: string;
+  config: ConfigName;
+  message: string;
+}
+
+type RuleOutcome = { findings: RuleFinding[] } | { failure: RuleFailure };
+
+/** Fault injection for tests of the real processes: `KCOV_REVIEW_FAULT_RULE=<rule id>` makes that
+ *  rule throw. Read once, at start-up; unset, it does nothing. */
+const FAULT_RULE: string | null = process.env.KCOV_REVIEW_FAULT_RULE || null;
+
+/** Runs one rule, turning an exception into a failure instead of ending the review. */
+function runIsolated(rule: Rule, input: RuleInput, config: ConfigName): RuleOutcome {
+  try {
+    if (rule.id === FAULT_RULE) throw new Error(`fault injected into ${rule.id} (KCOV_REVIEW_FAULT_RULE)`);
+    return { findings: rule.run(input) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { failure: { rule: rule.id, config, message } };
+  }
+}
+
+function memoOf(view: ConfigView, rule: Rule): Map<string, RuleOutcome> {
   let perRule = findingsMemo.get(view);
   if (!perRule) {
     perRule = new WeakMap();
@@ -84,19 +108,23 @@ function memoOf(view: ConfigView, rule: Rule): Map<string, RuleFinding[]> {
   return perEnv;
 }
 
-function analyseImage(image: SourceImage, config: ConfigRow, rules: readonly Rule[], env: RuleEnv, table: ViewTable | null): { findings: RuleFinding[]; view: ConfigView } {
+function analyseImage(image: SourceImage, config: ConfigRow, rules: readonly Rule[], env: RuleEnv, table: ViewTable | null, failures: RuleFailure[] | null): { findings: RuleFinding[]; view: ConfigView } {
   const view = viewOf(image, config, table);
   const envKey = JSON.stringify(env);
   let summaries: Map<string, FunctionSummary> | null = null;
   const findings = rules.flatMap((rule) => {
     const memo = memoOf(view, rule);
-    let found = memo.get(envKey);
-    if (!found) {
+    let outcome = memo.get(envKey);
+    if (!outcome) {
       const s = (summaries ??= timed(`model ${config.name}`, () => summarizeView(view)));
-      found = timed(`rules ${config.name}`, () => rule.run({ view, summaries: s, env }));
-      memo.set(envKey, found);
+      outcome = timed(`rules ${config.name}`, () => runIsolated(rule, { view, summaries: s, env }, config.name));
+      memo.set(envKey, outcome);
     }
-    return found;
+    if ('failure' in outcome) {
+      failures?.push(outcome.failure);
+      return [];
+    }
+    return outcome.findings;
   });
   return { findings, view };
 }
@@ -124,9 +152,9 @@ function identity(f: RuleFinding): string {
 }
 
 /** Compares the two images under one configuration, adding to the findings grouped so far. */
-function compareUnder(grouped: Map<string, ComparedFinding>, pair: ImagePair, config: ConfigRow, rules: readonly Rule[], env: RuleEnv, table: ViewTable | null): void {
-  const preRun = analyseImage(pair.pre, config, rules, env, table);
-  const postRun = pair.post.hash === pair.pre.hash ? preRun : analyseImage(pair.post, config, rules, env, table);
+function compareUnder(grouped: Map<string, ComparedFinding>, pair: ImagePair, config: ConfigRow, rules: readonly Rule[], env: RuleEnv, table: ViewTable | null, failures: RuleFailure[] | null): void {
+  const preRun = analyseImage(pair.pre, config, rules, env, table, failures);
+  const postRun = pair.post.hash === pair.pre.hash ? preRun : analyseImage(pair.post, config, rules, env, table, failures);
   const pre = preRun.findings;
   const post = postRun.findings;
   const preById = new Map(pre.map((f) => [identity(f), f]));
@@ -146,18 +174,18 @@ function compareUnder(grouped: Map<string, ComparedFinding>, pair: ImagePair, co
   }
 }
 
-export function compareImages(pair: ImagePair, configs: readonly ConfigRow[], rules: readonly Rule[] = RULES, env: RuleEnv = {}, table: ViewTable | null = null): ComparedFinding[] {
+export function compareImages(pair: ImagePair, configs: readonly ConfigRow[], rules: readonly Rule[] = RULES, env: RuleEnv = {}, table: ViewTable | null = null, failures: RuleFailure[] | null = null): ComparedFinding[] {
   const grouped = new Map<string, ComparedFinding>();
-  for (const config of configs) compareUnder(grouped, pair, config, rules, env, table);
+  for (const config of configs) compareUnder(grouped, pair, config, rules, env, table, failures);
   return [...grouped.values()];
 }
 
 /** compareImages, awaiting `boundary` before each configuration (where the server may cancel). */
-export async function compareImagesStepwise(pair: ImagePair, configs: readonly ConfigRow[], rules: readonly Rule[], env: RuleEnv, table: ViewTable | null, boundary: (stage: string) => Promise<void>): Promise<ComparedFinding[]> {
+export async function compareImagesStepwise(pair: ImagePair, configs: readonly ConfigRow[], rules: readonly Rule[], env: RuleEnv, table: ViewTable | null, boundary: (stage: string) => Promise<void>, failures: RuleFailure[] | null = null): Promise<ComparedFinding[]> {
   const grouped = new Map<string, ComparedFinding>();
   for (const config of configs) {
     await boundary(`model and rules (${config.name})`);
-    compareUnder(grouped, pair, config, rules, env, table);
+    compareUnder(grouped, pair, config, rules, env, table, failures);
   }
   return [...grouped.values()];
 }
@@ -168,4 +196,19 @@ export function brokenPostImage(pair: ImagePair, configs: readonly ConfigRow[], 
   if (broken.length === 0) return null;
   const first = viewOf(pair.post, broken[0], table).preprocessorProblems[0];
   return { configs: broken.map((c) => c.name), line: first.line, message: first.message };
+}
+
+/** One problem per rule that failed, naming the configurations and the first error (not a crash:
+ *  the other rules' findings stand). */
+export function ruleFailureProblems(failures: readonly RuleFailure[], line: number): Problem[] {
+  const byRule = new Map<string, { configs: Set<ConfigName>; message: string }>();
+  for (const f of failures) {
+    const entry = byRule.get(f.rule) ?? { configs: new Set<ConfigName>(), message: f.message };
+    entry.configs.add(f.config);
+    byRule.set(f.rule, entry);
+  }
+  return [...byRule].map(([rule, { configs, message }]): Problem => ({
+    code: 'rule-failed', severity: 'error', line,
+    message: `kcov-review: rule ${rule} failed under ${[...configs].join(', ')} (${message}); its findings are missing there, the other rules' findings stand.`,
+  }));
 }

@@ -11,7 +11,7 @@ import { defaultTreeDirs, findTree, KCOV_PATH, readGitBlob, readTreeFileChecked,
 import type { DamageKind, FilePatch, ImagePair, LocatedHunk, Problem } from '../patch/types';
 import { initParser } from '../source';
 import { MAX_SYNTAX_DEPTH } from '../source/views';
-import { brokenPostImage, compareImagesStepwise, RULES, viewOf, ViewTable } from './analyze';
+import { brokenPostImage, compareImagesStepwise, ruleFailureProblems, RULES, viewOf, ViewTable, type RuleFailure } from './analyze';
 import { readerFromKcovRst, type ReaderSpec } from '../model/publicationLitmus';
 import { unreliable } from '../model/reliability';
 import { barrierFixes } from './fixes';
@@ -154,13 +154,15 @@ export async function reviewSourceFile(text: string, path: string, options: Revi
   const lines = text.split('\n').slice(0, text.endsWith('\n') ? -1 : undefined);
   const pair = buildImages(KCOV_PATH, lines, [], 'tree');
   const configs = configsOf(options);
-  const compared = await compareImagesStepwise(pair, configs, RULES, { nestingDepth: options.nestingDepth }, null, boundaryOf(options.cancel));
+  const failures: RuleFailure[] = [];
+  const compared = await compareImagesStepwise(pair, configs, RULES, { nestingDepth: options.nestingDepth }, null, boundaryOf(options.cancel), failures);
   const findings: ReviewFinding[] = compared.map((c) => ({
     rule: c.finding.rule, severity: 'warning', verdict: c.verdict, configs: c.configs, function: c.finding.function, file: path,
     patchLine: c.finding.line, sourceLine: c.finding.line + 1, image: 'post', message: c.finding.message, trace: c.finding.trace, fixes: [],
   }));
   const unreadable = unreadableProblem(pair, configs, null, false, (_image, line) => line);
-  return { tree: null, configs: configs.map((c) => c.name), series: { patches: [], problems: [] }, hunks: [], images: [pair], findings, problems: unreadable ? [unreadable] : [] };
+  const problems = [...(unreadable ? [unreadable] : []), ...ruleFailureProblems(failures, 0)];
+  return { tree: null, configs: configs.map((c) => c.name), series: { patches: [], problems: [] }, hunks: [], images: [pair], findings, problems };
 }
 
 /** Thrown between stages when the analysis has used up its time budget. */
@@ -300,7 +302,9 @@ async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (s
       (image === 'post' ? pair.map.postToPatch.get(line) : pair.map.preToPatch.get(line)) ?? headerLine);
     if (unreadable) problems.push(unreadable);
     checkpoint('source views');
-    const compared = await compareImagesStepwise(pair, configs, RULES, env, table, boundary);
+    const failures: RuleFailure[] = [];
+    const compared = await compareImagesStepwise(pair, configs, RULES, env, table, boundary, failures);
+    problems.push(...ruleFailureProblems(failures, headerLine));
     checkpoint(`model and rules (${configs.map((c) => c.name).join(', ')})`);
     await boundary('place');
     for (const c of compared) {
