@@ -3,7 +3,8 @@
  * `npm run fuzz`: every property of test/fuzz/ with FUZZ_RUNS cases each (default 7 500; 12
  * properties, so 90 000 cases) plus the exhaustive runs (both seeds cut at every byte, through the
  * whole pipeline), then the closing summary `cases N / failures N / slowest X ms (property)`.
- * The figures go to test-artifacts/fuzz.json. `--runs=N` sets the runs per property; FUZZ_SEED
+ * The figures go to test-artifacts/fuzz.json. `--runs=N` sets the runs per property. Each property
+ * draws a fresh seed (FUZZ_RANDOM=1; `npm test` uses a fixed seed per property instead); FUZZ_SEED
  * fixes the seed of every property (each property's seed is printed and recorded).
  */
 import { spawnSync } from 'node:child_process';
@@ -23,7 +24,7 @@ const t0 = Date.now();
 const run = spawnSync('npx', command, {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, FUZZ_RUNS: String(runs), FUZZ_EXHAUSTIVE: '1', FUZZ_REPORT_DIR: reportDir },
+  env: { ...process.env, FUZZ_RANDOM: '1', FUZZ_RUNS: String(runs), FUZZ_EXHAUSTIVE: '1', FUZZ_REPORT_DIR: reportDir },
 });
 const wallMs = Date.now() - t0;
 

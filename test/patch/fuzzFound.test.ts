@@ -128,4 +128,14 @@ describe('patch stage: cases the fuzzer found', () => {
     const rfc = parseSeries('From: A\nSubject: =?utf-8?q?kcov=3A_fix_?=\n\n' + [...HEAD, '@@ -1,1 +1,1 @@', '-static int count;', '+static long count;'].join('\n') + '\n');
     expect(rfc.patches[0].headers.subject).toBe('kcov: fix');
   });
+  it('names the file from what is left of a damaged header: a one-path `diff --git`, a lone `+++`', () => {
+    const hunk = ['@@ -13,3 +13,3 @@', ' {', '-\tcount = 0;', '+\tcount = 1;', ' }'];
+    const pathOf = (head: string[]): string => parseSeries([...head, ...hunk].join('\n') + '\n').patches[0].files[0].path;
+    // The `b/...` half, `index` and `---` lines cut away by the copy (what the fuzzer made of seed 004).
+    expect(pathOf(['diff --git a/kernel/kcov.c', '+++ b/kernel/kcov.c'])).toBe('kernel/kcov.c');
+    expect(pathOf(['diff --git a/kernel/kcov.c'])).toBe('kernel/kcov.c');
+    expect(pathOf(['diff --git junk', '+++ b/kernel/kcov.c'])).toBe('kernel/kcov.c');
+    expect(pathOf(['diff --git junk'])).toBe('');
+    expect(locate(['diff --git a/kernel/kcov.c', '+++ b/kernel/kcov.c', ...hunk])[0].where).toMatchObject({ located: true, offset: 0 });
+  });
 });

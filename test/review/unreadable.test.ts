@@ -45,4 +45,11 @@ describe('unreadable C is reported', () => {
     const r = await reviewDocument(deep.join('\n'), asFile);
     expect(r.problems.find((x) => x.code === 'source-unreadable')?.message).toContain(`${MAX_SYNTAX_DEPTH} syntax levels`);
   });
+  it('a diff section that names no file: its hunk is reported as not analysed, on the section header', async () => {
+    const tree = tempTree({ 'kernel/kcov.c': BASE.join('\n') });
+    const patch = ['diff --git junk', '@@ -4,2 +4,3 @@', ' {', '+\tcount--;', ' \tcount++;', ''].join('\n');
+    const r = await reviewDocument(patch, { documentPath: null, kernelTree: tree, defaultTreeDirs: [], configs: ['RT'] });
+    expect(r.hunks.map((h) => h.where.located)).toEqual([false]);
+    expect(r.problems).toEqual([expect.objectContaining({ code: 'file-not-analysed', line: 0, message: expect.stringMatching(/names no file/) })]);
+  });
 });

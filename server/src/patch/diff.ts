@@ -117,8 +117,9 @@ function readFileHeader(lines: readonly string[], at: number, end: number): File
   let oldBlob: string | null = null;
   let newBlob: string | null = null;
   let binary = false;
-  const git = /^diff --git a\/(\S+) b\/(\S+)/.exec(lines[at]);
-  if (git) { oldPath = git[1]; newPath = git[2]; }
+  // A web archive may wrap or cut the `diff --git a/X b/X` line; one path is still the file's name.
+  const git = /^diff --git a\/(\S+)(?: b\/(\S+))?/.exec(lines[at]);
+  if (git) { oldPath = git[1]; newPath = git[2] ?? git[1]; }
   let i = lines[at].startsWith('--- ') ? at : at + 1;
   for (; i < end; i++) {
     const line = lines[i];
@@ -130,6 +131,9 @@ function readFileHeader(lines: readonly string[], at: number, end: number): File
       i++;
       continue;
     }
+    // A lone `---`/`+++` line (its partner lost in the copy) still names the file.
+    if (line.startsWith('+++ ')) { newPath = stripPathPrefix(line.slice(4)); continue; }
+    if (line.startsWith('--- ') && i > at) { oldPath = stripPathPrefix(line.slice(4)); continue; }
     if (line.startsWith('Binary files ') || line === 'GIT binary patch') { binary = true; continue; }
     if (line.startsWith('@@ ') || line.startsWith('diff --git ') || isSignature(lines, i)) break;
   }

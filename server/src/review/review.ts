@@ -237,6 +237,11 @@ async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (s
     for (const file of patch.files) {
       if (file.binary || file.hunks.length === 0) continue;
       await boundary(`locate ${file.path}`);
+      if (file.path === '') {
+        hunks.push(...file.hunks.map((hunk): LocatedHunk => ({ patchIndex: patch.index, file, hunk, where: { located: false, reason: 'the diff section names no file', closest: null } })));
+        problems.push({ code: 'file-not-analysed', severity: 'warning', line: file.headerLine, message: 'This diff section names no file (its `diff --git`, `---` and `+++` lines are missing or damaged), so its hunks cannot be located or analysed.' });
+        continue;
+      }
       const kcov = isKcovFile(file.path);
       const base = timed('locate', () => baseFor(file, tree?.path ?? null, latest));
       if (base?.note) problems.push(base.note);

@@ -57,7 +57,7 @@ export function expectExplained(review: Review, text: string): void {
   }
   for (const h of review.hunks) {
     if (h.where.located) continue;
-    const said = review.problems.some((p) => (p.code === 'hunk-not-found' && p.line === h.hunk.headerLine) || (p.code === 'file-not-analysed' && p.line === h.file.headerLine) || p.code === 'time-budget');
+    const said = review.problems.some((p) => (p.code === 'hunk-not-found' && p.line === h.hunk.headerLine) || ((p.code === 'file-not-analysed' || p.code === 'path-outside-tree') && p.line === h.file.headerLine) || p.code === 'time-budget');
     expect(said, `hunk ${h.hunk.header} (line ${h.hunk.headerLine + 1}) not located and not reported`).toBe(true);
   }
 }
