@@ -138,4 +138,11 @@ describe('patch stage: cases the fuzzer found', () => {
     expect(pathOf(['diff --git junk'])).toBe('');
     expect(locate(['diff --git a/kernel/kcov.c', '+++ b/kernel/kcov.c', ...hunk])[0].where).toMatchObject({ located: true, offset: 0 });
   });
+  it('reads a header or hunk heading holding U+2028/U+2029 (one line to git, a line terminator to a JS regex)', () => {
+    const mail = ['From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001', 'From: A U Thor <author@example.org>', 'Subject: [PATCH] \u2028', '', 'Body.', '---', ...HEAD, '@@ -13,3 +13,3 @@ static void reset(void)\u2029', ' {', '-\tcount = 0;', '+\tcount = 1;', ' }'];
+    const patch = parseSeries(mail.join('\n') + '\n').patches[0];
+    expect(patch.headers.subject).toBe('[PATCH]');
+    expect(patch.files[0].hunks).toHaveLength(1);
+    expect(locateFileHunks(0, patch.files[0], BASE)[0].where).toMatchObject({ located: true, offset: 0 });
+  });
 });

@@ -23,7 +23,7 @@ export function sectionFunction(section: string): string | null {
 function hunkSymbol(h: Hunk, lines: readonly string[]): DocumentSymbol {
   const range = lineRange(h.headerLine, hunkLastLine(h), lines);
   const fn = sectionFunction(h.section);
-  const header = h.header.replace(/ @@.*$/, ' @@');
+  const header = h.header.replace(/ @@.*$/s, ' @@');
   return {
     name: header,
     detail: h.damage.length > 0 ? `damaged: ${h.damage.join(', ')}` : undefined,

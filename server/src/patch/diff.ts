@@ -7,7 +7,7 @@ import parseDiff from 'parse-diff';
 import { isDiffStart, isSignature } from './mail';
 import type { DamageKind, FilePatch, Hunk, HunkLine, LineKind, Problem } from './types';
 
-const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$/;
+const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$/s;
 
 export interface HunkHeader {
   oldStart: number;
@@ -30,7 +30,7 @@ export function parseHunkHeader(line: string): HunkHeader | null {
 }
 
 function stripPathPrefix(path: string): string | null {
-  const p = path.trim().replace(/\t.*$/, '');
+  const p = path.trim().replace(/\t.*$/s, '');
   if (p === '/dev/null') return null;
   return p.replace(/^[ab]\//, '');
 }

@@ -27,7 +27,7 @@ export interface MessageLayout {
 
 /** `From <sha> Mon Sep 17 00:00:00 2001` (format-patch) or `From user@host <date>` (mbox). */
 const MBOX_FROM = /^From \S+ +(Mon|Tue|Wed|Thu|Fri|Sat|Sun) /;
-const HEADER = /^([A-Za-z][A-Za-z0-9-]*):\s?(.*)$/;
+const HEADER = /^([A-Za-z][A-Za-z0-9-]*):\s?(.*)$/s;
 const KNOWN_HEADERS = new Set([
   'from', 'date', 'subject', 'message-id', 'in-reply-to', 'references', 'to', 'cc', 'mime-version',
   'content-type', 'content-transfer-encoding', 'reply-to', 'sender', 'list-id', 'x-mailer', 'return-path',

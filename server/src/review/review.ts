@@ -80,7 +80,7 @@ function missProblem(h: LocatedHunk, treeKnown: boolean): Problem | null {
     code: 'hunk-not-found',
     severity: 'error',
     line: h.hunk.headerLine,
-    message: `Hunk ${h.hunk.header.replace(/ @@.*$/, ' @@')} does not apply to ${h.file.path}${treeKnown ? '' : ' (no tree)'}: ${h.where.reason}.${where}${diff ? ` Differs: ${diff}.` : ''}`,
+    message: `Hunk ${h.hunk.header.replace(/ @@.*$/s, ' @@')} does not apply to ${h.file.path}${treeKnown ? '' : ' (no tree)'}: ${h.where.reason}.${where}${diff ? ` Differs: ${diff}.` : ''}`,
   };
 }
 
