@@ -114,6 +114,41 @@ describe('kcov-review check', () => {
     expect(run('check', seedPath('004'), '--tree', '/nonexistent-tree').code).toBe(2);
   });
 
+  it('exits 2 on a patch over --max-bytes or out of --time-budget, saying which; repair and reply refuse it too', () => {
+    const big = run('check', seedPath('004'), '--tree', tree, '--max-bytes', '2000');
+    expect(big.code).toBe(2);
+    expect(big.stdout).toMatch(/this document is 2\.2 KiB \(\d+ bytes\), over the 2\.0 KiB limit .*not analysed.*\[document-too-large\]/);
+    // The same patch under the default limit is reviewed (exit 0, as in the first test).
+    expect(run('check', seedPath('004'), '--tree', tree, '--max-bytes', '100000').code).toBe(0);
+    const late = run('check', seedPath('000'), '--tree', tree, '--time-budget', '1');
+    expect(late.code).toBe(2);
+    expect(late.stdout).toMatch(/analysis abandoned in stage "[^"]+" after \d+ ms \(budget 1 ms.*CLI --time-budget\).*\[time-budget\]/);
+    const repairBig = run('repair', seedPath('004'), '--tree', tree, '--max-bytes', '2000');
+    expect(repairBig.code).toBe(2);
+    expect(repairBig.stdout).toBe('');
+    expect(repairBig.stderr).toMatch(/over the 2\.0 KiB limit/);
+    expect(run('reply', seedPath('004'), '--tree', tree, '--max-bytes', '2000').code).toBe(2);
+    expect(run('check', seedPath('004'), '--max-bytes', 'lots').stderr).toMatch(/--max-bytes takes a whole number ≥ 1, not lots/);
+  });
+
+  it('a 50 MB patch: refused at once with the size, never read into the pipeline', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcov-review-50mb-'));
+    const file = path.join(dir, 'big.patch');
+    const seed = fs.readFileSync(seedPath('000'), 'utf8');
+    const body = seed.slice(seed.indexOf('diff --git'));
+    fs.writeFileSync(file, seed.slice(0, seed.indexOf('diff --git')) + body.repeat(Math.ceil((50 * 1024 * 1024) / body.length)));
+    const t0 = Date.now();
+    const r = run('check', file, '--tree', tree, '--format', 'json');
+    const ms = Date.now() - t0;
+    expect(r.code).toBe(2);
+    const problems = (JSON.parse(r.stdout) as { problems: { code: string; message: string }[] }).problems;
+    expect(problems.map((p) => p.code)).toEqual(['document-too-large']);
+    expect(problems[0].message).toMatch(/this document is 50\.\d MiB .* over the 16\.0 MiB limit/);
+    // Reviewed, this input grew one post-image per section until a 4 GB heap ran out (minutes).
+    expect(ms).toBeLessThan(30_000);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('--depth 3 nests a third activation and keeps the verdicts of seed 004', () => {
     const r = run('check', seedPath('004'), '--tree', tree, '--depth', '3', '--format', 'json');
     expect(r.code).toBe(0);

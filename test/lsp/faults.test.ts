@@ -109,3 +109,53 @@ describe('requests the server cannot answer from a document', () => {
     expect(seen.length).toBeLessThan(versions);
   });
 });
+
+describe('a 50 MB document, and the memory after it', () => {
+  let client: TestClient;
+  beforeAll(async () => {
+    client = await TestClient.start({ settings });
+  });
+  afterAll(async () => client?.stop());
+
+  it('is refused with one diagnostic giving its size; the server keeps serving and its memory returns to within 20 % of the baseline', async () => {
+    const seedUri = 'file:///tmp/kcov-review-memory-seed.patch';
+    const seed = readFileSync(SEED_000, 'utf8');
+    let version = 1;
+    await client.open(seedUri, 'patch-mail', seed, version);
+    const codes = (await client.diagnostics(seedUri, { version, timeoutMs: 60_000 })).map((d) => d.code).sort();
+    expect(codes.length).toBeGreaterThan(0);
+    // Baseline: the server warm, after ten edits of seed 000 (every cache it keeps filled).
+    for (let i = 0; i < 10; i++) {
+      version++;
+      await client.replace(seedUri, version, `${seed}\n${'x'.repeat(i)}`);
+      await client.diagnostics(seedUri, { version, timeoutMs: 60_000 });
+    }
+    const baseline = client.memory().rssKB;
+
+    const bigUri = 'file:///tmp/kcov-review-50mb.patch';
+    const body = seed.slice(seed.indexOf('diff --git'));
+    const big = seed.slice(0, seed.indexOf('diff --git')) + body.repeat(Math.ceil((50 * 1024 * 1024) / body.length));
+    const after = client.published.length;
+    await client.open(bigUri, 'patch-mail', big, 1);
+    const refused = await client.diagnostics(bigUri, { version: 1, after, timeoutMs: 60_000 });
+    expect(refused.map((d) => d.code)).toEqual(['document-too-large']);
+    expect(refused[0].message).toMatch(/this document is 50\.\d MiB \(\d+ bytes\), over the 16\.0 MiB limit/);
+    // Requests on the huge document are answered, and the other document is still analysed.
+    await expect(client.hover(bigUri, { line: 0, character: 0 })).resolves.toSatisfy((h: unknown) => h === null || typeof h === 'object');
+    version++;
+    await client.replace(seedUri, version, `${seed}\n/* after the big one */`);
+    expect((await client.diagnostics(seedUri, { version, timeoutMs: 60_000 })).map((d) => d.code).sort()).toEqual(codes);
+
+    await client.close(bigUri);
+    // Memory comes back once the document is closed and the server has worked a little.
+    let rss = Infinity;
+    for (let i = 0; i < 40 && rss > baseline * 1.2; i++) {
+      version++;
+      await client.replace(seedUri, version, `${seed}\n${'y'.repeat(i % 5)}`);
+      await client.diagnostics(seedUri, { version, timeoutMs: 60_000 });
+      await new Promise((r) => setTimeout(r, 100));
+      rss = client.memory().rssKB;
+    }
+    expect(rss, `VmRSS ${rss} KiB after, baseline ${baseline} KiB (peak ${client.memory().hwmKB} KiB)`).toBeLessThanOrEqual(baseline * 1.2);
+  }, 240_000);
+});

@@ -50,6 +50,7 @@ describe('review options', () => {
       configs: ['!RT', 'RT+BHlock', 'RT'],
       defaultTreeDirs: ['/d'],
       timeBudgetMs: 2000,
+      maxDocumentBytes: 16 * 1024 * 1024,
       nestingDepth: 2,
     });
     expect(reviewOptions('file:///a/x.patch', { ...DEFAULT_SETTINGS, kernelTree: '/t', configs: ['RT'] }, [])).toMatchObject({ kernelTree: '/t', kernelTreeSource: 'setting', configs: ['RT'] });
@@ -66,6 +67,18 @@ describe('showPreExisting and timeBudgetMs', () => {
     const bad = parseSettings({ kcovReview: { showPreExisting: 'no', timeBudgetMs: -3 } });
     expect([bad.showPreExisting, bad.timeBudgetMs]).toEqual([true, 2000]);
     expect(reviewOptions('file:///x.patch', s, []).timeBudgetMs).toBe(500);
+  });
+});
+
+describe('maxDocumentBytes', () => {
+  it('reads the size limit (at least 1 KiB, else the 16 MiB default) and passes it to the review', async () => {
+    const { parseSettings, reviewOptions, hasSettings, DEFAULT_SETTINGS } = await import('../../server/src/lsp/settings');
+    expect(DEFAULT_SETTINGS.maxDocumentBytes).toBe(16 * 1024 * 1024);
+    expect(parseSettings({ kcovReview: { maxDocumentBytes: 4096 } }).maxDocumentBytes).toBe(4096);
+    expect(parseSettings({ kcovReview: { maxDocumentBytes: 10 } }).maxDocumentBytes).toBe(16 * 1024 * 1024);
+    expect(parseSettings({ kcovReview: { maxDocumentBytes: 'huge' } }).maxDocumentBytes).toBe(16 * 1024 * 1024);
+    expect(hasSettings({ maxDocumentBytes: 4096 })).toBe(true);
+    expect(reviewOptions('file:///a/x.patch', parseSettings({ maxDocumentBytes: 4096 }), []).maxDocumentBytes).toBe(4096);
   });
 });
 

@@ -12,7 +12,7 @@ import { defaultTreeDirs } from '../patch/tree';
 import { LitmusParseError, parseLitmus } from '../model/memory';
 import { draftReply } from '../review/reply';
 import { litmusRow, type LitmusRow } from './litmus';
-import { reviewDocument } from '../review/review';
+import { DEFAULT_MAX_DOCUMENT_BYTES, reviewDocument } from '../review/review';
 import { addStageListener, stageTotals } from '../review/stages';
 import type { Review, ReviewOptions } from '../review/types';
 import { toJson } from './json';
@@ -20,12 +20,20 @@ import { toSarif } from './sarif';
 import { toText } from './text';
 
 export const USAGE = `usage:
-  kcov-review check PATCH... [--tree DIR] [--config NAME,...] [--depth N] [--format text|json|sarif] [--explain]
-  kcov-review repair PATCH [--tree DIR] [-o OUT]
-  kcov-review reply PATCH [--tree DIR] [--config NAME,...] [--depth N]
+  kcov-review check PATCH... [--tree DIR] [--config NAME,...] [--depth N] [--format text|json|sarif] [--explain] [LIMITS]
+  kcov-review repair PATCH [--tree DIR] [-o OUT] [LIMITS]
+  kcov-review reply PATCH [--tree DIR] [--config NAME,...] [--depth N] [LIMITS]
   kcov-review litmus FILE.litmus... [--format text|json]
 configs: ${CONFIG_NAMES.join(', ')} (default: all)
-depth: activations the context explorer nests on one CPU, ${DEFAULT_NESTING_DEPTH}–${MAX_NESTING_DEPTH} (default ${DEFAULT_NESTING_DEPTH})`;
+depth: activations the context explorer nests on one CPU, ${DEFAULT_NESTING_DEPTH}–${MAX_NESTING_DEPTH} (default ${DEFAULT_NESTING_DEPTH})
+LIMITS: --max-bytes N (a larger patch is not analysed; default ${DEFAULT_MAX_DOCUMENT_BYTES}),
+        --time-budget MS (abandon an analysis running longer, naming the stage; default ${CLI_TIME_BUDGET_MS}, 0 for none)
+exit: 0 nothing introduced, 1 something introduced (check) or left unrepaired (repair),
+      2 bad usage, or a patch that could not be reviewed (unreadable, too large, out of time, bad tree)`;
+
+/** The CLI's time budget: generous (the 10 000-hunk benchmark takes ~7 s), but a pathological
+ *  patch ends with a diagnostic instead of running for minutes. */
+export const CLI_TIME_BUDGET_MS = 60_000;
 
 export interface CliIo {
   out: (s: string) => void;
@@ -43,6 +51,9 @@ interface Args {
   format: 'text' | 'json' | 'sarif';
   explain: boolean;
   output: string | null;
+  maxBytes: number;
+  /** 0: no budget. */
+  timeBudgetMs: number;
 }
 
 class UsageError extends Error {}
@@ -50,7 +61,7 @@ class UsageError extends Error {}
 function parseArgs(argv: readonly string[]): Args {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h') throw new UsageError('');
-  const args: Args = { command, files: [], tree: null, configs: null, depth: null, format: 'text', explain: false, output: null };
+  const args: Args = { command, files: [], tree: null, configs: null, depth: null, format: 'text', explain: false, output: null, maxBytes: DEFAULT_MAX_DOCUMENT_BYTES, timeBudgetMs: CLI_TIME_BUDGET_MS };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     const value = (): string => {
@@ -63,6 +74,8 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === '--depth') args.depth = parseDepth(value());
     else if (a === '--format') args.format = parseFormat(value());
     else if (a === '--explain') args.explain = true;
+    else if (a === '--max-bytes') args.maxBytes = parseCount(a, value(), 1);
+    else if (a === '--time-budget') args.timeBudgetMs = parseCount(a, value(), 0);
     else if (a === '-o' || a === '--output') args.output = value();
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
     else args.files.push(a);
@@ -75,6 +88,12 @@ function parseConfigs(v: string): ConfigName[] {
   const names = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
   for (const n of names) if (!CONFIG_NAMES.includes(n as ConfigName)) throw new UsageError(`unknown config ${n} (known: ${CONFIG_NAMES.join(', ')})`);
   return names as ConfigName[];
+}
+
+function parseCount(option: string, v: string, min: number): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${option} takes a whole number ≥ ${min}, not ${v}`);
+  return n;
 }
 
 function parseDepth(v: string): number {
@@ -107,9 +126,20 @@ async function review(file: string, text: string, args: Args): Promise<Review> {
     kernelTreeSource: 'cli',
     configs: args.configs ?? undefined,
     defaultTreeDirs: cliDefaultDirs(),
+    maxDocumentBytes: args.maxBytes,
   };
+  if (args.timeBudgetMs > 0) options.timeBudgetMs = args.timeBudgetMs;
   if (args.depth !== null) options.nestingDepth = args.depth;
   return reviewDocument(text, options);
+}
+
+/** Problems that mean the patch was not reviewed at all: exit 2, so CI never passes them silently. */
+const NOT_REVIEWED = new Set(['tree-invalid', 'not-a-patch', 'document-too-large', 'time-budget']);
+
+/** The problem that kept a review from happening (too large, out of time), if any; a bad tree is
+ *  left to the callers that need one. */
+function notReviewed(r: Review): Review['problems'][number] | null {
+  return r.problems.find((p) => p.code === 'document-too-large' || p.code === 'time-budget') ?? null;
 }
 
 async function check(args: Args, io: CliIo): Promise<number> {
@@ -122,7 +152,7 @@ async function check(args: Args, io: CliIo): Promise<number> {
   else if (args.format === 'sarif') io.out(JSON.stringify(toSarif(reviews.map((r) => ({ file: r.file, review: r.review }))), null, 2) + '\n');
   else for (const r of reviews) io.out(toText(r.file, r.review, args.explain));
   const introduced = reviews.some((r) => r.review.findings.some((f) => f.verdict === 'introduced'));
-  const fatal = reviews.some((r) => r.review.problems.some((p) => p.code === 'tree-invalid' || p.code === 'not-a-patch'));
+  const fatal = reviews.some((r) => r.review.problems.some((p) => NOT_REVIEWED.has(p.code)));
   return fatal ? 2 : introduced ? 1 : 0;
 }
 
@@ -131,6 +161,11 @@ async function repair(args: Args, io: CliIo): Promise<number> {
   const file = args.files[0];
   const text = readPatch(file);
   const r = await review(file, text, args);
+  const refused = notReviewed(r);
+  if (refused) {
+    io.err(`${refused.message}\n`);
+    return 2;
+  }
   if (!r.tree) {
     io.err(`kcov-review: repair needs a kernel tree (--tree DIR): context lines are restored from it\n`);
     return 2;
@@ -138,7 +173,7 @@ async function repair(args: Args, io: CliIo): Promise<number> {
   const repaired = repairDocument(text, r.hunks, baseLookupOf(r.images));
   if (args.output) fs.writeFileSync(args.output, repaired.text);
   else io.out(repaired.text);
-  for (const u of repaired.unrepaired) io.err(`kcov-review: not repaired: ${u.file} ${u.header.replace(/ @@.*$/, ' @@')}: ${u.reason}\n`);
+  for (const u of repaired.unrepaired) io.err(`kcov-review: not repaired: ${u.file} ${u.header.replace(/ @@.*$/s, ' @@')}: ${u.reason}\n`);
   return repaired.unrepaired.length > 0 ? 1 : 0;
 }
 
@@ -146,7 +181,13 @@ async function reply(args: Args, io: CliIo): Promise<number> {
   if (args.files.length !== 1) throw new UsageError('reply takes one patch');
   const file = args.files[0];
   const text = readPatch(file);
-  io.out(draftReply(text, await review(file, text, args)));
+  const r = await review(file, text, args);
+  const refused = notReviewed(r);
+  if (refused) {
+    io.err(`${refused.message}\n`);
+    return 2;
+  }
+  io.out(draftReply(text, r));
   return 0;
 }
 

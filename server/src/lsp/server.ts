@@ -2,7 +2,7 @@
  * The language server: wiring only. Documents, settings and a cancelling scheduler on one side, the
  * pure feature functions (diagnostics, hover, codeActions) over the cached Review on the other.
  */
-import './heap';
+import { collectAfterLargeDocument } from './heap';
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
@@ -181,6 +181,7 @@ documents.onDidClose((event) => {
   publishPostImages(event.document.uri, null);
   postImages.delete(event.document.uri);
   void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
+  collectAfterLargeDocument(event.document.getText().length);
 });
 
 connection.onHover(async (params): Promise<Hover | null> => {

@@ -1,5 +1,6 @@
 /**
- * The server's settings (`kcovReview.kernelTree`, `configs`, `showPreExisting`, `timeBudgetMs`, `inlayHints`)
+ * The server's settings (`kcovReview.kernelTree`, `configs`, `showPreExisting`, `timeBudgetMs`, `maxDocumentBytes`,
+ * `nestingDepth`, `inlayHints`)
  * from initializationOptions, workspace/configuration or a pushed didChangeConfiguration, validated into one shape.
  */
 import * as os from 'node:os';
@@ -7,6 +8,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_NAMES, type ConfigName } from '../model/configs';
 import { DEFAULT_NESTING_DEPTH, nestingDepth } from '../model/explorer';
+import { DEFAULT_MAX_DOCUMENT_BYTES } from '../review/review';
 import type { ReviewOptions } from '../review/types';
 
 export const SETTINGS_SECTION = 'kcovReview';
@@ -19,13 +21,15 @@ export interface Settings {
   showPreExisting: boolean;
   /** An analysis running longer is abandoned with a diagnostic naming the stage. */
   timeBudgetMs: number;
+  /** A larger document is not analysed (one diagnostic says so). */
+  maxDocumentBytes: number;
   /** Activations the context explorer nests on one CPU (2–4). */
   nestingDepth: number;
   /** Inlay hints with the model's state on each hunk line (off by default). */
   inlayHints: boolean;
 }
 
-export const DEFAULT_SETTINGS: Settings = { kernelTree: null, configs: [...CONFIG_NAMES], showPreExisting: true, timeBudgetMs: 2000, nestingDepth: DEFAULT_NESTING_DEPTH, inlayHints: false };
+export const DEFAULT_SETTINGS: Settings = { kernelTree: null, configs: [...CONFIG_NAMES], showPreExisting: true, timeBudgetMs: 2000, maxDocumentBytes: DEFAULT_MAX_DOCUMENT_BYTES, nestingDepth: DEFAULT_NESTING_DEPTH, inlayHints: false };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -51,6 +55,8 @@ export function parseSettings(raw: unknown, base: Settings = DEFAULT_SETTINGS): 
   if (typeof section.inlayHints === 'boolean') settings.inlayHints = section.inlayHints;
   const budget = section.timeBudgetMs;
   if (typeof budget === 'number' && Number.isFinite(budget) && budget > 0) settings.timeBudgetMs = Math.round(budget);
+  const maxBytes = section.maxDocumentBytes;
+  if (typeof maxBytes === 'number' && Number.isFinite(maxBytes) && maxBytes >= 1024) settings.maxDocumentBytes = Math.round(maxBytes);
   const depth = section.nestingDepth;
   if (typeof depth === 'number' && Number.isFinite(depth)) settings.nestingDepth = nestingDepth(depth);
   return settings;
@@ -60,7 +66,7 @@ export function parseSettings(raw: unknown, base: Settings = DEFAULT_SETTINGS): 
 export function hasSettings(raw: unknown): boolean {
   if (!isRecord(raw)) return false;
   const section = isRecord(raw[SETTINGS_SECTION]) ? (raw[SETTINGS_SECTION] as Record<string, unknown>) : raw;
-  return ['kernelTree', 'configs', 'showPreExisting', 'timeBudgetMs', 'nestingDepth', 'inlayHints'].some((key) => key in section);
+  return ['kernelTree', 'configs', 'showPreExisting', 'timeBudgetMs', 'maxDocumentBytes', 'nestingDepth', 'inlayHints'].some((key) => key in section);
 }
 
 /**
@@ -91,6 +97,7 @@ export function reviewOptions(uri: string, settings: Settings, treeDirs: string[
     configs: settings.configs,
     defaultTreeDirs: treeDirs,
     timeBudgetMs: settings.timeBudgetMs,
+    maxDocumentBytes: settings.maxDocumentBytes,
     nestingDepth: settings.nestingDepth,
   };
   if (settings.kernelTree !== null) options.kernelTreeSource = 'setting';

@@ -168,7 +168,7 @@ export async function reviewSourceFile(text: string, path: string, options: Revi
 /** Thrown between stages when the analysis has used up its time budget. */
 export class BudgetExceeded extends Error {
   constructor(readonly stage: string, readonly elapsedMs: number, readonly budgetMs: number) {
-    super(`analysis abandoned in stage "${stage}" after ${Math.round(elapsedMs)} ms (budget ${budgetMs} ms, setting kcovReview.timeBudgetMs)`);
+    super(`analysis abandoned in stage "${stage}" after ${Math.round(elapsedMs)} ms (budget ${budgetMs} ms: setting kcovReview.timeBudgetMs, CLI --time-budget)`);
   }
 }
 
@@ -198,7 +198,40 @@ function boundaryOf(cancel: ReviewOptions['cancel']): (stage: string) => Promise
   };
 }
 
+/**
+ * The size past which a document is refused before any parsing: 16 MiB, three times the largest
+ * input the benchmark reviews (a 5 MiB patch of 27 480 hunks, ~2 s), and far beyond any real
+ * series to kcov.c. Past it memory, not time, gives out first: kcov.c sections repeated 7 000 times
+ * (50 MB) grow one post-image after another and exhausted a 4 GB heap.
+ */
+export const DEFAULT_MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+
+/** The UTF-8 size of `text` when it exceeds `max`, else null (cheap: a string is never smaller in
+ *  UTF-8 bytes than in UTF-16 code units). */
+function oversize(text: string, max: number): number | null {
+  if (text.length > max) return Buffer.byteLength(text, 'utf8');
+  const bytes = Buffer.byteLength(text, 'utf8');
+  return bytes > max ? bytes : null;
+}
+
+function sizeOf(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${bytes} bytes`;
+}
+
+/** The review of a document refused for its size: no hunk, one problem that says why. */
+function tooLargeReview(bytes: number, max: number, options: ReviewOptions): Review {
+  return {
+    tree: null, configs: configsOf(options).map((c) => c.name), series: { patches: [], problems: [] }, hunks: [], images: [], findings: [],
+    problems: [{ code: 'document-too-large', severity: 'error', line: 0, message: `kcov-review: this document is ${sizeOf(bytes)} (${bytes} bytes), over the ${sizeOf(max)} limit (setting kcovReview.maxDocumentBytes, CLI --max-bytes); it is not analysed. Review the series one patch at a time, or raise the limit.` }],
+  };
+}
+
 export async function reviewDocument(text: string, options: ReviewOptions): Promise<Review> {
+  const max = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
+  const bytes = oversize(text, max);
+  if (bytes !== null) return tooLargeReview(bytes, max, options);
   try {
     return await reviewWithin(text, options, budgetClock(options.timeBudgetMs));
   } catch (e) {

@@ -70,6 +70,9 @@ export interface ReviewOptions {
   configs?: ConfigName[];
   /** Abandon the analysis (with a diagnostic naming the stage) when it runs longer than this. */
   timeBudgetMs?: number;
+  /** A document larger than this (UTF-8 bytes) is not analysed, with one diagnostic saying so
+   *  (default DEFAULT_MAX_DOCUMENT_BYTES). */
+  maxDocumentBytes?: number;
   /** Activations the context explorer nests on one CPU (default 2: one preempting activation). */
   nestingDepth?: number;
   /** Where to look for the embedded default tree (Debian 6.12 files extracted by scripts/setup-kernel.sh). */

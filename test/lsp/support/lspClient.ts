@@ -3,13 +3,15 @@
  * vscode-languageserver-protocol to it (like typescript-language-server's test client).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { SERVER_ENV } from '../../../client/src/launch';
 import {
   CodeActionRequest,
   ConfigurationRequest,
   DidChangeConfigurationNotification,
   DidChangeTextDocumentNotification,
+  DidCloseTextDocumentNotification,
   DidOpenTextDocumentNotification,
   ExitNotification,
   HoverRequest,
@@ -80,7 +82,8 @@ export class TestClient {
 
   static async start(options: ClientOptions = {}): Promise<TestClient> {
     requireBuild();
-    const child = spawn(process.execPath, [SERVER, '--stdio'], { env: { ...process.env, ...options.env }, stdio: 'pipe' });
+    // As the VS Code client starts it (client/src/extension.ts).
+    const child = spawn(process.execPath, [SERVER, '--stdio'], { env: { ...process.env, ...SERVER_ENV, ...options.env }, stdio: 'pipe' });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const client = new TestClient(child, connection, options.settings ?? {});
     child.stderr.on('data', (chunk: Buffer) => {
@@ -167,6 +170,17 @@ export class TestClient {
 
   async inlayHints(uri: string, range: Range): Promise<InlayHint[]> {
     return (await this.connection.sendRequest(InlayHintRequest.type, { textDocument: { uri }, range })) ?? [];
+  }
+
+  /** The server's resident and peak memory (VmRSS, VmHWM from /proc), in KiB. */
+  memory(): { rssKB: number; hwmKB: number } {
+    const status = readFileSync(`/proc/${this.process.pid}/status`, 'utf8');
+    const kb = (field: string): number => Number(new RegExp(`^${field}:\\s*(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
+    return { rssKB: kb('VmRSS'), hwmKB: kb('VmHWM') };
+  }
+
+  async close(uri: string): Promise<void> {
+    await this.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
   }
 
   async open(uri: string, languageId: string, text: string, version = 1): Promise<void> {
