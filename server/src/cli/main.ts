@@ -19,6 +19,10 @@ import { toJson } from './json';
 import { toSarif } from './sarif';
 import { toText } from './text';
 
+/** The CLI's time budget: generous (the 10 000-hunk benchmark takes ~7 s), but a pathological
+ *  patch ends with a diagnostic instead of running for minutes. */
+export const CLI_TIME_BUDGET_MS = 60_000;
+
 export const USAGE = `usage:
   kcov-review check PATCH... [--tree DIR] [--config NAME,...] [--depth N] [--format text|json|sarif] [--explain] [LIMITS]
   kcov-review repair PATCH [--tree DIR] [-o OUT] [LIMITS]
@@ -30,10 +34,6 @@ LIMITS: --max-bytes N (a larger patch is not analysed; default ${DEFAULT_MAX_DOC
         --time-budget MS (abandon an analysis running longer, naming the stage; default ${CLI_TIME_BUDGET_MS}, 0 for none)
 exit: 0 nothing introduced, 1 something introduced (check) or left unrepaired (repair),
       2 bad usage, or a patch that could not be reviewed (unreadable, too large, out of time, bad tree)`;
-
-/** The CLI's time budget: generous (the 10 000-hunk benchmark takes ~7 s), but a pathological
- *  patch ends with a diagnostic instead of running for minutes. */
-export const CLI_TIME_BUDGET_MS = 60_000;
 
 export interface CliIo {
   out: (s: string) => void;
