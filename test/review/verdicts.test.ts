@@ -175,7 +175,7 @@ describe('time budget', () => {
     expect(r.findings).toEqual([]);
     expect(r.problems).toHaveLength(1);
     expect(r.problems[0]).toMatchObject({ code: 'time-budget', severity: 'error' });
-    expect(r.problems[0].message).toMatch(/abandoned in stage "parse" after \d+ ms \(budget 0\.001 ms, setting kcovReview\.timeBudgetMs\)/);
+    expect(r.problems[0].message).toMatch(/abandoned in stage "parse" after \d+ ms \(budget 0\.001 ms: setting kcovReview\.timeBudgetMs, CLI --time-budget\)/);
     const ok = await reviewDocument(readSeed('004'), { documentPath: null, kernelTree: base, timeBudgetMs: 60_000 });
     expect(pb(ok).map((f) => f.verdict)).toEqual(['fixed', 'fixed']);
   });
