@@ -8,7 +8,7 @@ import { reviewDocument } from '../../server/src/review/review';
 import { buildView, initParser, sourceImage } from '../../server/src/source';
 import { CONFIGS } from '../../server/src/model/configs';
 import { MAX_SYNTAX_DEPTH } from '../../server/src/source/views';
-import { tempTree } from '../support/kernel';
+import { readKcov, readKcov61, tempTree } from '../support/kernel';
 
 const BASE = ['static int count;', '', 'static void bump(void)', '{', '\tcount++;', '}', ''];
 const asFile = { documentPath: '/src/linux/kernel/kcov.c', kernelTree: null, defaultTreeDirs: [] as string[], configs: ['RT' as const] };
@@ -51,5 +51,18 @@ describe('unreadable C is reported', () => {
     const r = await reviewDocument(patch, { documentPath: null, kernelTree: tree, defaultTreeDirs: [], configs: ['RT'] });
     expect(r.hunks.map((h) => h.where.located)).toEqual([false]);
     expect(r.problems).toEqual([expect.objectContaining({ code: 'file-not-analysed', line: 0, message: expect.stringMatching(/names no file/) })]);
+  });
+  it('kcov.c as a file with an unclosed brace (no ERROR node, only a MISSING `}`): reported, naming the function', async () => {
+    const text = ['static int count;', '', 'static void bump(void)', '{', '\tif (count) {', '\t\tcount++;', '}', '', 'static void reset(void)', '{', '\tcount = 0;', '}', ''].join('\n');
+    const r = await reviewDocument(text, asFile);
+    const p = r.problems.find((x) => x.code === 'source-unreadable');
+    expect(p?.message).toMatch(/C the parser cannot read at line 12 under RT; not analysed there: bump\(\)/);
+  });
+
+  it('the real kcov.c (6.12 and 6.1) reads cleanly: the MISSING `;` after iterator macros is not an error', async () => {
+    await initParser();
+    for (const text of [readKcov(), readKcov61()]) {
+      for (const c of CONFIGS) expect(buildView(sourceImage('kernel/kcov.c', text), c).parseErrors).toEqual([]);
+    }
   });
 });

@@ -71,11 +71,17 @@ export function declaratorName(fn: Node): string | null {
   return null;
 }
 
-/** Lines of ERROR nodes under a node, sorted, without duplicates. */
+/** Closing tokens tree-sitter inserts as MISSING when the C is broken: an unclosed `{` or `(`
+ *  leaves no ERROR node, only one of these, and the function then swallows what follows. A MISSING
+ *  `;` is left out: kernel iterator macros (`list_for_each(pos, head) {`, `hash_for_each_possible`)
+ *  read as a call without its `;` in every kcov.c, and nothing is lost there. */
+const MISSING_CLOSERS: ReadonlySet<string> = new Set(['}', ')', ']']);
+
+/** Lines of ERROR nodes, and of missing closing brackets, under a node, sorted, without duplicates. */
 export function errorLines(root: Node): number[] {
   const lines = new Set<number>();
   walk(root, (n) => {
-    if (n.type === 'ERROR') lines.add(n.startPosition.row);
+    if (n.type === 'ERROR' || (n.isMissing && MISSING_CLOSERS.has(n.type))) lines.add(n.startPosition.row);
     return n.hasError;
   });
   return [...lines].sort((a, b) => a - b);
