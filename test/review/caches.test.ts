@@ -3,7 +3,7 @@ import { CONFIGS } from '../../server/src/model/configs';
 import { summarizeView } from '../../server/src/model/summary';
 import { compareImages, findingsOf, RULES, ViewTable } from '../../server/src/review/analyze';
 import type { Rule } from '../../server/src/rules/types';
-import { buildView, initParser, sourceImage } from '../../server/src/source';
+import { buildView, initParser, sourceImage, viewCodeKey } from '../../server/src/source';
 import { readKcov } from '../support/kernel';
 
 /** A real rule that counts how often it runs. */
@@ -61,13 +61,58 @@ describe('the review builds each view once and runs each rule once per view', ()
   it('compareImages with a table: an unchanged pre-image is analysed once over two comparisons', () => {
     const table = new ViewTable();
     const pre = sourceImage('kernel/kcov.c', readKcov() + '\n/* caches.test: pair */\n');
-    const post1 = sourceImage('kernel/kcov.c', pre.text + '/* 1 */\n');
-    const post2 = sourceImage('kernel/kcov.c', pre.text + '/* 2 */\n');
+    const post1 = sourceImage('kernel/kcov.c', pre.text + 'static int caches_one;\n');
+    const post2 = sourceImage('kernel/kcov.c', pre.text + 'static int caches_two;\n');
     const map = { patchToPre: new Map(), patchToPost: new Map(), preToPatch: new Map(), postToPatch: new Map(), preToPost: new Map(), postToPre: new Map() };
     const rule = counted(RULES[3]);
     const one = compareImages({ path: 'kernel/kcov.c', pre, post: post1, map, baseFrom: 'tree' }, [CONFIGS[0]], [rule.rule], {}, table);
     const two = compareImages({ path: 'kernel/kcov.c', pre, post: post2, map, baseFrom: 'tree' }, [CONFIGS[0]], [rule.rule], {}, table);
     expect(rule.runs()).toBe(3);
     expect(two).toEqual(one);
+  });
+
+  it('a view whose code is the same (an edit inside a comment, blanks between tokens) reuses the findings; an edit to code runs the rules', () => {
+    const base = readKcov() + '\n/* caches.test: code key */\nstatic int caches_code_key;\n';
+    const at = base.indexOf('caches.test: code key');
+    const inComment = base.slice(0, at) + 'edited ' + base.slice(at);
+    const blanks = base.replace('kcov->area = area;', 'kcov->area  =\tarea;');
+    const code = base.replace('kcov->area = area;', 'kcov->area = NULL;');
+    expect(code).not.toBe(base);
+    expect(blanks).not.toBe(base);
+    const key = (text: string, c = CONFIGS[0]) => viewCodeKey(buildView(sourceImage('kernel/kcov.c', text), c));
+    expect(key(inComment)).toBe(key(base));
+    expect(key(blanks)).toBe(key(base));
+    expect(key(code)).not.toBe(key(base));
+    expect(key(base, CONFIGS[2])).not.toBe(key(base));
+    const barrier = counted(RULES[0]);
+    const first = findingsOf(sourceImage('kernel/kcov.c', base), CONFIGS[0], [barrier.rule]);
+    expect(findingsOf(sourceImage('kernel/kcov.c', inComment), CONFIGS[0], [barrier.rule])).toEqual(first);
+    expect(findingsOf(sourceImage('kernel/kcov.c', blanks), CONFIGS[0], [barrier.rule])).toEqual(first);
+    expect(barrier.runs()).toBe(1);
+    findingsOf(sourceImage('kernel/kcov.c', code), CONFIGS[0], [barrier.rule]);
+    expect(barrier.runs()).toBe(2);
+  });
+
+  it('reused findings quote their own image: the barrier fix takes the indentation of the edited line', () => {
+    const mover = (indent: string) => `static void move_area(void *dst_area, void *src_area, unsigned long n)
+{
+\tvoid *dst_entries = dst_area + sizeof(unsigned long);
+
+${indent}memcpy(dst_entries, src_area, n);
+\tWRITE_ONCE(*(unsigned long *)dst_area, n);
+}
+
+void remote_stop(struct kcov *kcov, void *area)
+{
+\tmove_area(kcov->area, area, 4);
+}
+`;
+    const barrier = counted(RULES[0]);
+    const tabbed = findingsOf(sourceImage('kernel/kcov.c', mover('\t')), CONFIGS[0], [barrier.rule]);
+    const spaced = findingsOf(sourceImage('kernel/kcov.c', mover('        ')), CONFIGS[0], [barrier.rule]);
+    expect(barrier.runs()).toBe(1);
+    expect(tabbed[0].fix).toMatchObject({ afterLine: 4, indent: '\t', countStoreText: '\tWRITE_ONCE(*(unsigned long *)dst_area, n);' });
+    expect(spaced[0].fix).toMatchObject({ afterLine: 4, indent: '        ' });
+    expect({ ...spaced[0], fix: null }).toEqual({ ...tabbed[0], fix: null });
   });
 });

@@ -32,6 +32,16 @@ describe('guarded members read from the annotations', () => {
     expect(view(fixture()).annotationTokens.filter((x) => x.kind === 'unsafe-region')).toHaveLength(2);
   });
 
+  it('per-CPU variables are read from compiled code: not from a comment, not from a line #if\'d out under the configuration', () => {
+    const text = fixture() + [
+      '', 'static DEFINE_PER_CPU(struct kcov_percpu_data, kcov_percpu_data) = {', '\t.x = 1,', '};',
+      '/* DEFINE_PER_CPU(struct kcov, in_comment) */',
+      '#ifdef CONFIG_PREEMPT_RT', 'static DEFINE_PER_CPU(struct kcov, rt_only);', '#endif', '',
+    ].join('\n');
+    expect([...structTable(view(text, 'RT')).percpu]).toEqual([['kcov_percpu_data', 'kcov_percpu_data'], ['rt_only', 'kcov']]);
+    expect([...structTable(view(text, '!RT')).percpu]).toEqual([['kcov_percpu_data', 'kcov_percpu_data']]);
+  });
+
   it('the real 6.12 kcov.c has no such annotations: nothing to check, nothing reported', () => {
     expect(structTable(view(readKcov())).guarded).toEqual([]);
     for (const c of ALL) expect(run(readKcov(), c)).toEqual([]);

@@ -11,7 +11,7 @@ import { ACQUIRE_READER, decidePublication, publicationLitmus, staleReadPossible
 import type { FunctionSummary, ModelEvent, ModelPath, StoreEvent } from '../model/summary';
 import type { TraceStep } from '../review/types';
 import { effectOfCall } from '../model/semantics';
-import type { Rule, RuleFinding, RuleInput } from './types';
+import type { BarrierFixSite, Rule, RuleFinding, RuleInput } from './types';
 
 export const PUBLISH_BARRIER = 'publish-barrier';
 
@@ -130,6 +130,11 @@ function leadingWhitespace(line: string | undefined): string {
   return /^\s*/.exec(line ?? '')?.[0] ?? '';
 }
 
+/** Where the barrier goes, read from the image's lines as written: after the last entry store, with its indentation. */
+export function barrierFixSite(lines: readonly string[], afterLine: number, countStoreLine: number): BarrierFixSite {
+  return { afterLine, indent: leadingWhitespace(lines[afterLine]), countStoreLine, countStoreText: lines[countStoreLine] ?? '' };
+}
+
 function toFinding(hit: Hit, summary: FunctionSummary, input: RuleInput, lines: readonly string[]): RuleFinding {
   const file = input.view.image.path;
   const where = hit.caseLabel ? ` (${hit.caseLabel})` : '';
@@ -153,7 +158,7 @@ function toFinding(hit: Hit, summary: FunctionSummary, input: RuleInput, lines: 
       + `a concurrent reader (${hit.pub.buffer.why}) can see the new count and stale entries. Add smp_wmb() before the count store, or store it with smp_store_release().`,
     trace,
     litmus: herdForm(hit.litmus),
-    fix: { afterLine: hit.entry.line, indent: leadingWhitespace(lines[hit.entry.line]), countStoreLine: hit.count.line, countStoreText: lines[hit.count.line] ?? '' },
+    fix: barrierFixSite(lines, hit.entry.line, hit.count.line),
   };
 }
 

@@ -7,6 +7,7 @@ import { CONFIGS, type ConfigRow } from '../model/configs';
 import type { SourceImage } from '../patch/types';
 import { blankAnnotations, type BlankedToken } from './annotations';
 import { Lru, parseC, textHash } from './parser';
+import { lexMask } from './mask';
 import { preprocess, scanDirectives, type Directive } from './preprocess';
 import type { ConfigView, FunctionInfo } from './types';
 
@@ -255,4 +256,47 @@ export function functionAt(view: ConfigView, line0: number): FunctionInfo | unde
 /** A SourceImage for a text (hash = SHA-1 of the text), for callers that have only text. */
 export function sourceImage(path: string, text: string): SourceImage {
   return { path, text, hash: textHash(text) };
+}
+
+const codeKeys = new WeakMap<ConfigView, string>();
+
+/** A line of comment-free code with runs of blanks collapsed, trimmed (a comment before code on its
+ *  line blanks to indentation; the indentation a quick fix copies is read from the image itself). */
+function normalisedCodeLine(line: string): string {
+  return line.replace(/[ \t]+/g, ' ').trim();
+}
+
+/** The 0-based line of an offset, in a text whose line starts are `starts`. */
+function lineOf(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * What the model and the rules can see of a view, as one key: the parsed code with comments removed
+ * and runs of blanks collapsed (line breaks kept), the #if outcome per line, the macros,
+ * the blanked annotations by line, the problems found, the configuration and the file's path. Two
+ * views with one key give the same findings (rules report lines, never columns), so an edit inside a
+ * comment, or of blanks between tokens, re-runs no rule (review/analyze.ts). Whatever a finding quotes
+ * of a line as written is re-read from its own image there.
+ */
+export function viewCodeKey(view: ConfigView): string {
+  let key = codeKeys.get(view);
+  if (key !== undefined) return key;
+  const starts = [0];
+  for (let i = view.parsedText.indexOf('\n'); i >= 0; i = view.parsedText.indexOf('\n', i + 1)) starts.push(i + 1);
+  const code = lexMask(view.parsedText).noComments.split('\n').map(normalisedCodeLine).join('\n');
+  const tokens = view.annotationTokens.map((t) => `${t.kind} ${t.name} ${t.text} @${lineOf(starts, t.start)}-${lineOf(starts, t.end)}`);
+  const macros = [...view.macros.values()].map((m) => JSON.stringify(m));
+  const facts = JSON.stringify([view.unknownSymbols, view.parseErrors, view.tooDeep, view.preprocessorProblems]);
+  const active = view.active.map((a) => (a ? '1' : '0')).join('');
+  key = textHash([view.image.path, configKey(view.config), active, facts, macros.join('\u0001'), tokens.join('\u0001'), code].join('\u0000'));
+  codeKeys.set(view, key);
+  return key;
 }
