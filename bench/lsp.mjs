@@ -20,7 +20,7 @@ function procStatus(pid) {
 class Client {
   constructor(serverJs, settings) {
     this.settings = settings;
-    this.proc = spawn(process.execPath, [serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc = spawn(process.execPath, [...(process.env.KCOV_BENCH_SERVER_NODE_ARGS ? process.env.KCOV_BENCH_SERVER_NODE_ARGS.split(' ') : []), serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr.on('data', () => {});
     this.buf = Buffer.alloc(0);
     this.nextId = 1;

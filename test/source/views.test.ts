@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONFIGS, configByName, type ConfigRow } from '../../server/src/model/configs';
 import { blankAnnotations, buildView, buildViews, functionAt, initParser, sourceImage } from '../../server/src/source';
+import { readKcov, readKcov61 } from '../support/kernel';
 
 const lines = (...ls: string[]): string => ls.join('\n');
 const row = (name: string): ConfigRow => configByName(name)!;
@@ -233,5 +234,28 @@ describe('C that does not parse', () => {
     expect(view.tooDeep).toEqual([0]);
     expect(view.functions.get('next')?.startLine).toBe(5);
     expect(view.parseErrors).toEqual([]);
+  });
+});
+
+describe('function index', () => {
+  /** Every function_definition not inside another, found by visiting every node of the tree. */
+  const everyOuterFunction = (text: string, config: ConfigRow): number[] => {
+    const view = buildView(sourceImage('kernel/kcov.c', text), config);
+    return view.tree.rootNode.descendantsOfType('function_definition')
+      .filter((n): n is NonNullable<typeof n> => n !== null)
+      .filter((n) => { for (let p = n.parent; p; p = p.parent) if (p.type === 'function_definition') return false; return true; })
+      .map((n) => n.startPosition.row);
+  };
+
+  it('descending only into nodes that can hold a definition finds every function of the real kcov.c (6.12, 6.1) and of broken C', () => {
+    const broken = lines('static DEFINE_PER_CPU(struct x, y) = {', '\t.a = 1,', '};', 'void a(void) { if (x) { }', 'int b(void) { return 0; }', 'struct s { int f; } g = { .f = (1 +', 'void c(void) { }', '');
+    for (const text of [readKcov(), readKcov61(), broken]) {
+      for (const c of CONFIGS) {
+        const view = buildView(sourceImage('kernel/kcov.c', text), c);
+        const indexed = [...view.functions.values()].map((f) => f.startLine);
+        expect(indexed.length).toBeGreaterThan(0);
+        expect(new Set([...indexed, ...view.tooDeep])).toEqual(new Set(everyOuterFunction(text, c)));
+      }
+    }
   });
 });

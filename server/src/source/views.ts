@@ -153,13 +153,21 @@ function functionTooDeep(fn: Node): boolean {
   return deep;
 }
 
+/** The nodes tree-sitter-c lets hold a function_definition (its node-types.json), less
+ *  compound_statement: outside a function (whose body is not searched) only a statement expression
+ *  in a file-scope initializer would hold one. Where the parse has an error anything may hold one. */
+const HOLDS_FUNCTIONS: ReadonlySet<string> = new Set([
+  'translation_unit', 'declaration_list', 'linkage_specification',
+  'preproc_if', 'preproc_ifdef', 'preproc_elif', 'preproc_elifdef', 'preproc_else', 'ERROR',
+]);
+
 /** Index the function definitions of a tree (not those nested in another function). The first
  *  definition of a name wins. Functions nested deeper than MAX_SYNTAX_DEPTH go to `tooDeep` (their
  *  first lines) instead, when a list is given. */
 export function indexFunctions(tree: Tree, tokens: readonly BlankedToken[], tooDeep: number[] = []): Map<string, FunctionInfo> {
   const functions = new Map<string, FunctionInfo>();
   walk(tree.rootNode, (n) => {
-    if (n.type !== 'function_definition') return true;
+    if (n.type !== 'function_definition') return HOLDS_FUNCTIONS.has(n.type) || n.hasError;
     const body = n.childForFieldName('body');
     const name = declaratorName(n);
     if (body && functionTooDeep(n)) tooDeep.push(n.startPosition.row);
@@ -260,10 +268,10 @@ export function sourceImage(path: string, text: string): SourceImage {
 
 const codeKeys = new WeakMap<ConfigView, string>();
 
-/** A line of comment-free code with runs of blanks collapsed, trimmed (a comment before code on its
+/** Comment-free code with runs of blanks collapsed and lines trimmed (a comment before code on its
  *  line blanks to indentation; the indentation a quick fix copies is read from the image itself). */
-function normalisedCodeLine(line: string): string {
-  return line.replace(/[ \t]+/g, ' ').trim();
+function normalisedCode(text: string): string {
+  return lexMask(text).noComments.replace(/[ \t]+/g, ' ').replace(/ ?\n ?/g, '\n').trim();
 }
 
 /** The 0-based line of an offset, in a text whose line starts are `starts`. */
@@ -289,14 +297,25 @@ function lineOf(starts: readonly number[], offset: number): number {
 export function viewCodeKey(view: ConfigView): string {
   let key = codeKeys.get(view);
   if (key !== undefined) return key;
-  const starts = [0];
-  for (let i = view.parsedText.indexOf('\n'); i >= 0; i = view.parsedText.indexOf('\n', i + 1)) starts.push(i + 1);
-  const code = lexMask(view.parsedText).noComments.split('\n').map(normalisedCodeLine).join('\n');
-  const tokens = view.annotationTokens.map((t) => `${t.kind} ${t.name} ${t.text} @${lineOf(starts, t.start)}-${lineOf(starts, t.end)}`);
   const macros = [...view.macros.values()].map((m) => JSON.stringify(m));
   const facts = JSON.stringify([view.unknownSymbols, view.parseErrors, view.tooDeep, view.preprocessorProblems]);
   const active = view.active.map((a) => (a ? '1' : '0')).join('');
-  key = textHash([view.image.path, configKey(view.config), active, facts, macros.join('\u0001'), tokens.join('\u0001'), code].join('\u0000'));
+  key = textHash([view.image.path, configKey(view.config), active, facts, macros.join('\u0001'), unitCodeKey(view)].join('\u0000'));
   codeKeys.set(view, key);
+  return key;
+}
+
+/** The part of viewCodeKey that depends only on the parsed unit (its text and blanked tokens; views of
+ *  configurations that preprocess alike share the unit, hence its token array). */
+const unitCodeKeys = new WeakMap<readonly BlankedToken[], string>();
+
+function unitCodeKey(view: ConfigView): string {
+  let key = unitCodeKeys.get(view.annotationTokens);
+  if (key !== undefined) return key;
+  const starts = [0];
+  for (let i = view.parsedText.indexOf('\n'); i >= 0; i = view.parsedText.indexOf('\n', i + 1)) starts.push(i + 1);
+  const tokens = view.annotationTokens.map((t) => `${t.kind} ${t.name} ${t.text} @${lineOf(starts, t.start)}-${lineOf(starts, t.end)}`);
+  key = textHash(`${tokens.join('\u0001')}\u0000${normalisedCode(view.parsedText)}`);
+  unitCodeKeys.set(view.annotationTokens, key);
   return key;
 }
