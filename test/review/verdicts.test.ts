@@ -5,7 +5,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { documentLines } from '../../server/src/patch/parse';
 import { repairDocument } from '../../server/src/patch/repair';
-import { reviewDocument } from '../../server/src/review/review';
+import { CONFIGS } from '../../server/src/model/configs';
+import { compareImagesStepwise, RULES, type RuleFailure } from '../../server/src/review/analyze';
+import { BudgetExceeded, reviewDocument } from '../../server/src/review/review';
+import { initParser, sourceImage } from '../../server/src/source';
 import type { LineEdit, Review } from '../../server/src/review/types';
 import { readKcov, readKernelFile, readSeed, tempTree } from '../support/kernel';
 
@@ -178,5 +181,26 @@ describe('time budget', () => {
     expect(r.problems[0].message).toMatch(/abandoned in stage "parse" after \d+ ms \(budget 0\.001 ms: setting kcovReview\.timeBudgetMs, CLI --time-budget\)/);
     const ok = await reviewDocument(readSeed('004'), { documentPath: null, kernelTree: base, timeBudgetMs: 60_000 });
     expect(pb(ok).map((f) => f.verdict)).toEqual(['fixed', 'fixed']);
+  });
+
+  it('kcov.c reviewed as a file is held to the budget too, checked before the model runs', async () => {
+    const r = await reviewDocument(readKcov() + '\n/* verdicts.test: budget */\nstatic int budget_file;\n', { documentPath: '/src/linux/kernel/kcov.c', kernelTree: null, timeBudgetMs: 0.001 });
+    expect(r.problems).toEqual([expect.objectContaining({ code: 'time-budget', message: expect.stringMatching(/abandoned in stage "model and rules \(!RT\)"/) })]);
+    expect(r.findings).toEqual([]);
+  });
+
+  it('the budget is checked before each rule run: running out between two rules stops there, not as a rule failure', async () => {
+    await initParser();
+    const image = sourceImage('kernel/kcov.c', readKcov() + '\nstatic int budget_rules;\n');
+    const map = { patchToPre: new Map(), patchToPost: new Map(), preToPatch: new Map(), postToPatch: new Map(), preToPost: new Map(), postToPre: new Map() };
+    let runs = 0;
+    const rules = RULES.map((rule) => ({ ...rule, run: (input: Parameters<typeof rule.run>[0]) => { runs++; return rule.run(input); } }));
+    let checks = 0;
+    const checkpoint = (stage: string): void => { if (++checks > 3) throw new BudgetExceeded(stage, 1, 0); };
+    const failures: RuleFailure[] = [];
+    await expect(compareImagesStepwise({ path: 'kernel/kcov.c', pre: image, post: image, map, baseFrom: 'tree' }, [CONFIGS[0]], rules, {}, null, () => Promise.resolve(), failures, checkpoint))
+      .rejects.toThrow(/abandoned in stage "rules !RT: /);
+    expect(runs).toBe(2); // one check per configuration, then one before each rule
+    expect(failures).toEqual([]);
   });
 });

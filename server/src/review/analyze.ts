@@ -71,6 +71,9 @@ export function viewOf(image: SourceImage, config: ConfigRow, table: ViewTable |
  */
 const findingsMemo = new WeakMap<ConfigView, WeakMap<Rule, Map<string, RuleOutcome>>>();
 
+/** Throws (review.ts BudgetExceeded) once the analysis has used up its time; called before each rule run. */
+export type Checkpoint = (stage: string) => void;
+
 /** A rule that threw: its findings are missing, the other rules' stand (reported as `rule-failed`). */
 export interface RuleFailure {
   rule: string;
@@ -112,7 +115,7 @@ function rebound(findings: RuleFinding[], view: ConfigView): RuleFinding[] {
 }
 
 /** The outcome of a rule on a view: from the view's own memo, else from a view with the same code, else run. */
-function outcomeOf(view: ConfigView, rule: Rule, env: RuleEnv, envKey: string, summariesOfView: () => Map<string, FunctionSummary>): RuleOutcome {
+function outcomeOf(view: ConfigView, rule: Rule, env: RuleEnv, envKey: string, summariesOfView: () => Map<string, FunctionSummary>, checkpoint: Checkpoint | null): RuleOutcome {
   const memo = memoOf(view, rule);
   let outcome = memo.get(envKey);
   if (outcome) return outcome;
@@ -120,6 +123,7 @@ function outcomeOf(view: ConfigView, rule: Rule, env: RuleEnv, envKey: string, s
   const same = findingsByCode.get(codeKey);
   if (same) outcome = 'failure' in same ? same : { findings: rebound(same.findings, view) };
   else {
+    checkpoint?.(`rules ${view.config.name}: ${rule.id}`);
     outcome = timed(`rules ${view.config.name}`, () => runIsolated(rule, { view, summaries: summariesOfView(), env }, view.config.name));
     findingsByCode.set(codeKey, outcome);
   }
@@ -141,13 +145,13 @@ function memoOf(view: ConfigView, rule: Rule): Map<string, RuleOutcome> {
   return perEnv;
 }
 
-function analyseImage(image: SourceImage, config: ConfigRow, rules: readonly Rule[], env: RuleEnv, table: ViewTable | null, failures: RuleFailure[] | null): { findings: RuleFinding[]; view: ConfigView } {
+function analyseImage(image: SourceImage, config: ConfigRow, rules: readonly Rule[], env: RuleEnv, table: ViewTable | null, failures: RuleFailure[] | null, checkpoint: Checkpoint | null = null): { findings: RuleFinding[]; view: ConfigView } {
   const view = viewOf(image, config, table);
   const envKey = JSON.stringify(env);
   let summaries: Map<string, FunctionSummary> | null = null;
   const summariesOfView = (): Map<string, FunctionSummary> => (summaries ??= timed(`model ${config.name}`, () => summarizeView(view)));
   const findings = rules.flatMap((rule) => {
-    const outcome = outcomeOf(view, rule, env, envKey, summariesOfView);
+    const outcome = outcomeOf(view, rule, env, envKey, summariesOfView, checkpoint);
     if ('failure' in outcome) {
       failures?.push(outcome.failure);
       return [];
@@ -180,9 +184,9 @@ function identity(f: RuleFinding): string {
 }
 
 /** Compares the two images under one configuration, adding to the findings grouped so far. */
-function compareUnder(grouped: Map<string, ComparedFinding>, pair: ImagePair, config: ConfigRow, rules: readonly Rule[], env: RuleEnv, table: ViewTable | null, failures: RuleFailure[] | null): void {
-  const preRun = analyseImage(pair.pre, config, rules, env, table, failures);
-  const postRun = pair.post.hash === pair.pre.hash ? preRun : analyseImage(pair.post, config, rules, env, table, failures);
+function compareUnder(grouped: Map<string, ComparedFinding>, pair: ImagePair, config: ConfigRow, rules: readonly Rule[], env: RuleEnv, table: ViewTable | null, failures: RuleFailure[] | null, checkpoint: Checkpoint | null = null): void {
+  const preRun = analyseImage(pair.pre, config, rules, env, table, failures, checkpoint);
+  const postRun = pair.post.hash === pair.pre.hash ? preRun : analyseImage(pair.post, config, rules, env, table, failures, checkpoint);
   const pre = preRun.findings;
   const post = postRun.findings;
   const preById = new Map(pre.map((f) => [identity(f), f]));
@@ -208,12 +212,14 @@ export function compareImages(pair: ImagePair, configs: readonly ConfigRow[], ru
   return [...grouped.values()];
 }
 
-/** compareImages, awaiting `boundary` before each configuration (where the server may cancel). */
-export async function compareImagesStepwise(pair: ImagePair, configs: readonly ConfigRow[], rules: readonly Rule[], env: RuleEnv, table: ViewTable | null, boundary: (stage: string) => Promise<void>, failures: RuleFailure[] | null = null): Promise<ComparedFinding[]> {
+/** compareImages, awaiting `boundary` before each configuration (where the server may cancel) and
+ *  calling `checkpoint` (the time budget) before each rule it runs. */
+export async function compareImagesStepwise(pair: ImagePair, configs: readonly ConfigRow[], rules: readonly Rule[], env: RuleEnv, table: ViewTable | null, boundary: (stage: string) => Promise<void>, failures: RuleFailure[] | null = null, checkpoint: Checkpoint | null = null): Promise<ComparedFinding[]> {
   const grouped = new Map<string, ComparedFinding>();
   for (const config of configs) {
     await boundary(`model and rules (${config.name})`);
-    compareUnder(grouped, pair, config, rules, env, table, failures);
+    checkpoint?.(`model and rules (${config.name})`);
+    compareUnder(grouped, pair, config, rules, env, table, failures, checkpoint);
   }
   return [...grouped.values()];
 }

@@ -11,7 +11,7 @@ import { defaultTreeDirs, findTree, KCOV_PATH, readGitBlob, readTreeFileChecked,
 import type { DamageKind, FilePatch, ImagePair, LocatedHunk, Problem } from '../patch/types';
 import { initParser } from '../source';
 import { MAX_SYNTAX_DEPTH } from '../source/views';
-import { brokenPostImage, compareImagesStepwise, ruleFailureProblems, RULES, viewOf, ViewTable, type RuleFailure } from './analyze';
+import { brokenPostImage, compareImagesStepwise, ruleFailureProblems, RULES, viewOf, ViewTable, type Checkpoint, type RuleFailure } from './analyze';
 import { readerFromKcovRst, type ReaderSpec } from '../model/publicationLitmus';
 import { unreliable } from '../model/reliability';
 import { barrierFixes } from './fixes';
@@ -149,13 +149,13 @@ function configsOf(options: ReviewOptions): ConfigRow[] {
  * kernel/kcov.c opened as a file: the same analysis with the file as both images, so every finding
  * is pre-existing; it lands on its own line as a Warning.
  */
-export async function reviewSourceFile(text: string, path: string, options: ReviewOptions): Promise<Review> {
+export async function reviewSourceFile(text: string, path: string, options: ReviewOptions, checkpoint: Checkpoint | null = null): Promise<Review> {
   await initParser();
   const lines = text.split('\n').slice(0, text.endsWith('\n') ? -1 : undefined);
   const pair = buildImages(KCOV_PATH, lines, [], 'tree');
   const configs = configsOf(options);
   const failures: RuleFailure[] = [];
-  const compared = await compareImagesStepwise(pair, configs, RULES, { nestingDepth: options.nestingDepth }, null, boundaryOf(options.cancel), failures);
+  const compared = await compareImagesStepwise(pair, configs, RULES, { nestingDepth: options.nestingDepth }, null, boundaryOf(options.cancel), failures, checkpoint);
   const findings: ReviewFinding[] = compared.map((c) => ({
     rule: c.finding.rule, severity: 'warning', verdict: c.verdict, configs: c.configs, function: c.finding.function, file: path,
     patchLine: c.finding.line, sourceLine: c.finding.line + 1, image: 'post', message: c.finding.message, trace: c.finding.trace, fixes: [],
@@ -165,7 +165,7 @@ export async function reviewSourceFile(text: string, path: string, options: Revi
   return { tree: null, configs: configs.map((c) => c.name), series: { patches: [], problems: [] }, hunks: [], images: [pair], findings, problems };
 }
 
-/** Thrown between stages when the analysis has used up its time budget. */
+/** Thrown between stages (and before each rule run) when the analysis has used up its time budget. */
 export class BudgetExceeded extends Error {
   constructor(readonly stage: string, readonly elapsedMs: number, readonly budgetMs: number) {
     super(`analysis abandoned in stage "${stage}" after ${Math.round(elapsedMs)} ms (budget ${budgetMs} ms: setting kcovReview.timeBudgetMs, CLI --time-budget)`);
@@ -242,7 +242,7 @@ export async function reviewDocument(text: string, options: ReviewOptions): Prom
 }
 
 async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (stage: string) => void): Promise<Review> {
-  if (options.documentPath && isKcovFile(options.documentPath.replace(/^\/+/, ''))) return reviewSourceFile(text, options.documentPath, options);
+  if (options.documentPath && isKcovFile(options.documentPath.replace(/^\/+/, ''))) return reviewSourceFile(text, options.documentPath, options, checkpoint);
   await initParser();
   const boundary = boundaryOf(options.cancel);
   await boundary('parse');
@@ -341,7 +341,7 @@ async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (s
     if (unreadable) problems.push(unreadable);
     checkpoint('source views');
     const failures: RuleFailure[] = [];
-    const compared = await compareImagesStepwise(pair, configs, RULES, env, table, boundary, failures);
+    const compared = await compareImagesStepwise(pair, configs, RULES, env, table, boundary, failures, checkpoint);
     problems.push(...ruleFailureProblems(failures, headerLine));
     checkpoint(`model and rules (${configs.map((c) => c.name).join(', ')})`);
     await boundary('place');
