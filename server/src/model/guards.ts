@@ -6,8 +6,7 @@
  * `context_unsafe(...)` regions); nothing here knows kcov.c.
  */
 import type { Node } from 'web-tree-sitter';
-import { lexMask } from '../source/mask';
-import { walk } from '../source/views';
+import { imageMask, walk } from '../source/views';
 import type { ConfigView, FunctionInfo } from '../source/types';
 import { readAnnotation } from './semantics';
 
@@ -89,7 +88,7 @@ export function structTable(view: ConfigView): StructTable {
   const percpu = new Map<string, string>();
   // Read from the code of the lines compiled under this configuration, not from comments or
   // #if'd-out lines (the parsed text has `struct` blanked here: source/annotations.ts type-keyword).
-  const code = lexMask(view.image.text).code;
+  const code = imageMask(view.image).code;
   for (const m of code.matchAll(/DEFINE_PER_CPU(?:_ALIGNED)?\(\s*struct\s+(\w+)\s*,\s*(\w+)\s*\)/g)) {
     const line = code.slice(0, m.index).split('\n').length - 1;
     if (view.active[line] !== false) percpu.set(m[2], m[1]);

@@ -6,7 +6,7 @@
  * local assignments (for aliasing), case labels and returns.
  */
 import type { Node } from 'web-tree-sitter';
-import { lexMask } from '../source/mask';
+import { codeShape } from '../source/mask';
 import { Lru, textHash } from '../source/parser';
 import type { ConfigView, FunctionInfo } from '../source/types';
 import { storeOfCall, type Effect } from './semantics';
@@ -348,8 +348,8 @@ function shifted<E extends { line: number }>(e: E, dl: number): E {
 const fnKeys = new WeakMap<FunctionInfo, string>();
 
 /**
- * What a function's summary and paths depend on in its own text: the code with comments removed and
- * runs of blanks collapsed (line breaks kept, so lines inside it keep their offsets), its annotations
+ * What a function's summary and paths depend on in its own text: its code shape (source/mask.ts: comments removed,
+ * blanks collapsed, line breaks kept, so lines inside it keep their offsets), its annotations
  * (blanked in the parsed text) and its `context_unsafe(...)` regions. Editing a comment leaves it.
  */
 export function functionKey(view: ConfigView, fn: FunctionInfo): string {
@@ -359,7 +359,7 @@ export function functionKey(view: ConfigView, fn: FunctionInfo): string {
   const raw = `${fn.name}\u0000${fn.annotations.join('\u0001')}\u0000${regions.join('\u0001')}\u0000${fn.node.text}`;
   key = keyByRaw.get(raw);
   if (key === undefined) {
-    const code = lexMask(fn.node.text).noComments.replace(/[ \t]+/g, ' ');
+    const code = codeShape(fn.node.text);
     key = textHash(`${fn.name}\u0000${fn.annotations.join('\u0001')}\u0000${regions.join('\u0001')}\u0000${code}`);
     keyByRaw.set(raw, key);
   }

@@ -126,3 +126,9 @@ export function lexMask(text: string): LexMask {
   endsInComment.push(state === 'block-comment');
   return { noComments: fromCodes(noComments), code: fromCodes(code), endsInComment };
 }
+
+/** The shape of C code: comments removed, runs of blanks collapsed, lines trimmed, line breaks kept.
+ *  Texts with one shape differ only in comments and spacing (keys of the model's caches). */
+export function codeShape(text: string): string {
+  return lexMask(text).noComments.replace(/[ \t]+/g, ' ').replace(/ ?\n ?/g, '\n').trim();
+}

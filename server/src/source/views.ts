@@ -7,7 +7,7 @@ import { CONFIGS, type ConfigRow } from '../model/configs';
 import type { SourceImage } from '../patch/types';
 import { blankAnnotations, type BlankedToken } from './annotations';
 import { Lru, parseC, textHash } from './parser';
-import { lexMask } from './mask';
+import { codeShape, lexMask, type LexMask } from './mask';
 import { preprocess, scanDirectives, type Directive } from './preprocess';
 import type { ConfigView, FunctionInfo } from './types';
 
@@ -33,10 +33,22 @@ function configKey(config: ConfigRow): string {
   return key;
 }
 
+const maskCache = new Lru<string, LexMask>(8);
+
+/** The lexical mask of an image's text (source/mask.ts), computed once per text. */
+export function imageMask(image: SourceImage): LexMask {
+  let mask = maskCache.get(image.hash);
+  if (!mask) {
+    mask = lexMask(image.text);
+    maskCache.set(image.hash, mask);
+  }
+  return mask;
+}
+
 function directivesOf(image: SourceImage): Directive[] {
   let ds = directiveCache.get(image.hash);
   if (!ds) {
-    ds = scanDirectives(image.text);
+    ds = scanDirectives(image.text, imageMask(image));
     directiveCache.set(image.hash, ds);
   }
   return ds;
@@ -268,12 +280,6 @@ export function sourceImage(path: string, text: string): SourceImage {
 
 const codeKeys = new WeakMap<ConfigView, string>();
 
-/** Comment-free code with runs of blanks collapsed and lines trimmed (a comment before code on its
- *  line blanks to indentation; the indentation a quick fix copies is read from the image itself). */
-function normalisedCode(text: string): string {
-  return lexMask(text).noComments.replace(/[ \t]+/g, ' ').replace(/ ?\n ?/g, '\n').trim();
-}
-
 /** The 0-based line of an offset, in a text whose line starts are `starts`. */
 function lineOf(starts: readonly number[], offset: number): number {
   let lo = 0;
@@ -292,7 +298,7 @@ function lineOf(starts: readonly number[], offset: number): number {
  * the blanked annotations by line, the problems found, the configuration and the file's path. Two
  * views with one key give the same findings (rules report lines, never columns), so an edit inside a
  * comment, or of blanks between tokens, re-runs no rule (review/analyze.ts). Whatever a finding quotes
- * of a line as written is re-read from its own image there.
+ * of a line as written is re-read from its own image there. The code's shape: source/mask.ts codeShape.
  */
 export function viewCodeKey(view: ConfigView): string {
   let key = codeKeys.get(view);
@@ -315,7 +321,7 @@ function unitCodeKey(view: ConfigView): string {
   const starts = [0];
   for (let i = view.parsedText.indexOf('\n'); i >= 0; i = view.parsedText.indexOf('\n', i + 1)) starts.push(i + 1);
   const tokens = view.annotationTokens.map((t) => `${t.kind} ${t.name} ${t.text} @${lineOf(starts, t.start)}-${lineOf(starts, t.end)}`);
-  key = textHash(`${tokens.join('\u0001')}\u0000${normalisedCode(view.parsedText)}`);
+  key = textHash(`${tokens.join('\u0001')}\u0000${codeShape(view.parsedText)}`);
   unitCodeKeys.set(view.annotationTokens, key);
   return key;
 }
