@@ -29,13 +29,29 @@ if [ ! -x "$nodedir/bin/node" ]; then
 fi
 "$nodedir/bin/node" -e "process.exit(process.versions.node.split('.')[0] === '$NODE_MAJOR' ? 0 : 1)"
 
+# The JavaScript entry of the npm on PATH (the global npm package), to run under another Node.
+npm_cli_js() {
+  local candidate
+  candidate="$(npm root -g)/npm/bin/npm-cli.js"
+  if [ ! -f "$candidate" ]; then candidate=$(readlink -f "$(command -v npm)"); fi
+  case "$candidate" in
+    *.js) [ -f "$candidate" ] && { echo "$candidate"; return; } ;;
+  esac
+  echo "setup-ui: cannot find npm's npm-cli.js (npm root -g: $(npm root -g))" >&2
+  exit 1
+}
+
 # 3. code-server, installed with that Node first on PATH and its headers as nodedir
 cs=$cache/code-server/node_modules/code-server
 if [ ! -f "$cache/code-server/.installed-$CODE_SERVER_VERSION" ] || [ ! -f "$cs/out/node/entry.js" ]; then
   echo "setup-ui: npm install code-server@$CODE_SERVER_VERSION with Node $("$nodedir/bin/node" -v) (about 2 min)..."
   mkdir -p "$cache/code-server"
+  # code-server's postinstall reads the Node version from npm's user agent, i.e. the Node that runs npm
+  # itself, not the `node` on PATH: so run npm's own CLI under Node 24. (CI failed with "detected that
+  # you are on node v20" where the `npm` on PATH did not pick up Node from PATH.)
+  npm_cli=$(npm_cli_js)
   PATH="$nodedir/bin:$PATH" npm_config_nodedir="$nodedir" \
-    npm install --prefix "$cache/code-server" --no-audit --no-fund --no-save \
+    "$nodedir/bin/node" "$npm_cli" install --prefix "$cache/code-server" --no-audit --no-fund --no-save \
       --nodedir="$nodedir" "code-server@$CODE_SERVER_VERSION" >"$cache/code-server-install.log" 2>&1 \
     || { tail -40 "$cache/code-server-install.log" >&2; exit 1; }
   touch "$cache/code-server/.installed-$CODE_SERVER_VERSION"
