@@ -46,11 +46,12 @@ cs=$cache/code-server/node_modules/code-server
 if [ ! -f "$cache/code-server/.installed-$CODE_SERVER_VERSION" ] || [ ! -f "$cs/out/node/entry.js" ]; then
   echo "setup-ui: npm install code-server@$CODE_SERVER_VERSION with Node $("$nodedir/bin/node" -v) (about 2 min)..."
   mkdir -p "$cache/code-server"
-  # code-server's postinstall reads the Node version from npm's user agent, i.e. the Node that runs npm
-  # itself, not the `node` on PATH: so run npm's own CLI under Node 24. (CI failed with "detected that
-  # you are on node v20" where the `npm` on PATH did not pick up Node from PATH.)
+  # code-server's postinstall reads the Node version from npm's user agent, not from the `node` on
+  # PATH. So: run npm's own CLI under Node 24, and drop the user agent that an outer `npm run test:ui`
+  # exports (npm_config_user_agent, "... node/v20 ..."), which the inner npm would take as its config.
+  # (CI failed with "We have detected that you are on node v20".)
   npm_cli=$(npm_cli_js)
-  PATH="$nodedir/bin:$PATH" npm_config_nodedir="$nodedir" \
+  env -u npm_config_user_agent PATH="$nodedir/bin:$PATH" npm_config_nodedir="$nodedir" \
     "$nodedir/bin/node" "$npm_cli" install --prefix "$cache/code-server" --no-audit --no-fund --no-save \
       --nodedir="$nodedir" "code-server@$CODE_SERVER_VERSION" >"$cache/code-server-install.log" 2>&1 \
     || { tail -40 "$cache/code-server-install.log" >&2; exit 1; }
