@@ -30,6 +30,19 @@ function pushTo(map: Map<string, number[]>, key: string, value: number): void {
   if (list) list.push(value); else map.set(key, [value]);
 }
 
+/** Indexes by lines array: a base's lines are split once per text (review/review.ts), so every edit
+ *  of a patch in the editor finds its base indexed already. The arrays are never mutated. */
+const indexByLines = new WeakMap<readonly string[], BaseIndex>();
+
+function indexedBase(lines: readonly string[]): BaseIndex {
+  let index = indexByLines.get(lines);
+  if (!index) {
+    index = indexBase(lines);
+    indexByLines.set(lines, index);
+  }
+  return index;
+}
+
 export function indexBase(lines: readonly string[]): BaseIndex {
   const exact = new Map<string, number[]>();
   const nonBlank: number[] = [];
@@ -269,7 +282,7 @@ export function locateHunk(hunk: Hunk, base: BaseIndex, expected: number, minLin
 
 /** Locates every hunk of a file patch in order, carrying the offset of each found hunk to the next. */
 export function locateFileHunks(patchIndex: number, file: FilePatch, baseLines: readonly string[]): LocatedHunk[] {
-  const base = indexBase(baseLines);
+  const base = indexedBase(baseLines);
   const out: LocatedHunk[] = [];
   let drift = 0;
   let minLine = 0;

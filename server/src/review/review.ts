@@ -10,6 +10,7 @@ import { parseSeries } from '../patch/parse';
 import { defaultTreeDirs, findTree, KCOV_PATH, readGitBlob, readTreeFileChecked, safeRelativePath } from '../patch/tree';
 import type { DamageKind, FilePatch, ImagePair, LocatedHunk, Problem } from '../patch/types';
 import { initParser } from '../source';
+import { Lru } from '../source/parser';
 import { MAX_SYNTAX_DEPTH } from '../source/views';
 import { brokenPostImage, compareImagesStepwise, ruleFailureProblems, RULES, viewOf, ViewTable, type Checkpoint, type RuleFailure } from './analyze';
 import { readerFromKcovRst, type ReaderSpec } from '../model/publicationLitmus';
@@ -84,7 +85,20 @@ function missProblem(h: LocatedHunk, treeKnown: boolean): Problem | null {
   };
 }
 
-interface BaseText { lines: string[] | null; from: ImagePair['baseFrom']; note: Problem | null }
+interface BaseText { lines: readonly string[] | null; from: ImagePair['baseFrom']; note: Problem | null }
+
+/** The lines of a base file's text, split once per text: in the editor every edit of a patch
+ *  locates its hunks in the same tree file (patch/locate.ts then indexes those lines once too). */
+const baseLinesByText = new Lru<string, readonly string[]>(4);
+
+function linesOfBase(text: string): readonly string[] {
+  let lines = baseLinesByText.get(text);
+  if (!lines) {
+    lines = text.split('\n').slice(0, text.endsWith('\n') ? -1 : undefined);
+    baseLinesByText.set(text, lines);
+  }
+  return lines;
+}
 
 function baseFor(file: FilePatch, tree: string | null, previous: Map<string, ImagePair>): BaseText | null {
   const prior = previous.get(file.path);
@@ -93,7 +107,7 @@ function baseFor(file: FilePatch, tree: string | null, previous: Map<string, Ima
   const blob = readGitBlob(tree, file.oldBlob);
   if (blob !== null) {
     return {
-      lines: blob.split('\n').slice(0, blob.endsWith('\n') ? -1 : undefined),
+      lines: linesOfBase(blob),
       from: 'git-blob',
       note: { code: 'base-from-git-blob', severity: 'information', line: file.headerLine, message: `${file.path}: using blob ${file.oldBlob} from the tree's git repository as the exact base (as \`git am -3\` does).` },
     };
@@ -103,8 +117,7 @@ function baseFor(file: FilePatch, tree: string | null, previous: Map<string, Ima
     if (read.refused === null) return null;
     return { lines: null, from: 'tree', note: { code: 'path-outside-tree', severity: 'warning', line: file.headerLine, message: `${read.refused}. Analysing only what the hunks show.` } };
   }
-  const text = read.text;
-  return { lines: text.split('\n').slice(0, text.endsWith('\n') ? -1 : undefined), from: 'tree', note: null };
+  return { lines: linesOfBase(read.text), from: 'tree', note: null };
 }
 
 /**

@@ -15,9 +15,10 @@ export interface LexMask {
 
 type LexState = 'code' | 'line-comment' | 'block-comment' | 'string' | 'char';
 
-/** Replace every character except line breaks with a space (keeps positions). */
+/** Replace every character except line breaks with a space (keeps positions). A text without line
+ *  breaks (a line, a token) is spaces of its length: no regular expression needed. */
 export function blank(s: string): string {
-  return s.replace(/[^\r\n]/g, ' ');
+  return s.indexOf('\n') < 0 && s.indexOf('\r') < 0 ? ' '.repeat(s.length) : s.replace(/[^\r\n]/g, ' ');
 }
 
 /** Is the newline at `nl` preceded by a backslash (optionally followed by `\r`)? */

@@ -149,23 +149,53 @@ function pointAt(text: string, index: number): Point {
   return { row, column: index - lineStart };
 }
 
+/** Chunk of the prefix/suffix scans below: comparing substrings is a native memcmp, char by char is not. */
+const SCAN_CHUNK = 256;
+
+/** Length of the common prefix of two texts. */
+function commonPrefix(a: string, b: string): number {
+  const shorter = Math.min(a.length, b.length);
+  let at = 0;
+  while (at + SCAN_CHUNK <= shorter && a.slice(at, at + SCAN_CHUNK) === b.slice(at, at + SCAN_CHUNK)) at += SCAN_CHUNK;
+  while (at < shorter && a.charCodeAt(at) === b.charCodeAt(at)) at++;
+  return at;
+}
+
+/** Length of the common suffix of two texts, not reaching into their first `prefix` code units. */
+function commonSuffix(a: string, b: string, prefix: number): number {
+  const limit = Math.min(a.length, b.length) - prefix;
+  let n = 0;
+  while (n + SCAN_CHUNK <= limit && a.slice(a.length - n - SCAN_CHUNK, a.length - n) === b.slice(b.length - n - SCAN_CHUNK, b.length - n)) n += SCAN_CHUNK;
+  while (n < limit && a.charCodeAt(a.length - 1 - n) === b.charCodeAt(b.length - 1 - n)) n++;
+  return n;
+}
+
+/** The changed span between two texts, as string indexes: everything between their common prefix and suffix. */
+interface ChangedSpan {
+  startIndex: number;
+  oldEndIndex: number;
+  newEndIndex: number;
+}
+
+function changedSpan(before: string, after: string): ChangedSpan {
+  const prefix = commonPrefix(before, after);
+  const suffix = commonSuffix(before, after, prefix);
+  return { startIndex: prefix, oldEndIndex: before.length - suffix, newEndIndex: after.length - suffix };
+}
+
+/** The tree-sitter edit of a changed span (rows and columns added). */
+function editOf(before: string, after: string, span: ChangedSpan): Edit {
+  return new Edit({
+    ...span,
+    startPosition: pointAt(before, span.startIndex),
+    oldEndPosition: pointAt(before, span.oldEndIndex),
+    newEndPosition: pointAt(after, span.newEndIndex),
+  });
+}
+
 /** The one edit that turns `before` into `after`: everything between their common prefix and suffix. */
 export function editBetween(before: string, after: string): Edit {
-  const shorter = Math.min(before.length, after.length);
-  let prefix = 0;
-  while (prefix < shorter && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (suffix < shorter - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
-  const oldEndIndex = before.length - suffix;
-  const newEndIndex = after.length - suffix;
-  return new Edit({
-    startIndex: prefix,
-    oldEndIndex,
-    newEndIndex,
-    startPosition: pointAt(before, prefix),
-    oldEndPosition: pointAt(before, oldEndIndex),
-    newEndPosition: pointAt(after, newEndIndex),
-  });
+  return editOf(before, after, changedSpan(before, after));
 }
 
 /** ERROR and MISSING nodes of a tree as `kind@start-end`, in document order. */
@@ -232,13 +262,13 @@ const RECENT_BASES = 4;
 
 /** The recent text closest to `text` and the edit from it, when less than half of the text changed. */
 function closestBase(text: string): { tree: Tree; edit: Edit } | null {
-  let best: { tree: Tree; edit: Edit; changed: number } | null = null;
+  let best: { base: (typeof recent)[number]; span: ChangedSpan; changed: number } | null = null;
   for (const r of recent) {
-    const edit = editBetween(r.text, text);
-    const changed = Math.max(edit.oldEndIndex, edit.newEndIndex) - edit.startIndex;
-    if (!best || changed < best.changed) best = { tree: r.tree, edit, changed };
+    const span = changedSpan(r.text, text);
+    const changed = Math.max(span.oldEndIndex, span.newEndIndex) - span.startIndex;
+    if (!best || changed < best.changed) best = { base: r, span, changed };
   }
-  return best && best.changed * 2 < text.length ? best : null;
+  return best && best.changed * 2 < text.length ? { tree: best.base.tree, edit: editOf(best.base.text, text, best.span) } : null;
 }
 
 function incrementalParse(p: Parser, text: string, base: { tree: Tree; edit: Edit }): Tree | null {
