@@ -1,6 +1,7 @@
 /**
- * Whitespace damage of every kind web archives do (tabs to spaces, context lines without their
- * leading space, wrapped long lines, dropped blank lines, trailing white space stripped, nbsp) to a
+ * Whitespace damage of every kind web archives do (tabs to spaces or to tab stops, blank runs
+ * collapsed, indentation lost, context lines without their leading space, wrapped long lines, dropped
+ * blank lines, trailing white space stripped or added, nbsp) to a
  * patch generated here against the real kcov.c, and to seed 004. Located hunks must round-trip, and
  * a repair that claims success (`repairDocument` leaves nothing unrepaired; CLI `repair` exits 0)
  * must be accepted by `git apply --check` in a git repository holding the same kcov.c.
@@ -11,15 +12,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../server/src/cli/main';
+import { buildImages, imageLines } from '../../server/src/patch/images';
 import { locateFileHunks } from '../../server/src/patch/locate';
 import { parseSeries } from '../../server/src/patch/parse';
 import { baseLookupOf, repairDocument } from '../../server/src/patch/repair';
 import type { BaseLookup } from '../../server/src/patch/render';
-import type { LocatedHunk } from '../../server/src/patch/types';
+import { KCOV_PATH } from '../../server/src/patch/tree';
+import type { FilePatch, LocatedHunk } from '../../server/src/patch/types';
 import { initParser } from '../../server/src/source';
 import { readKcov, readSeed } from '../support/kernel';
 import { checkProperty } from './support/harness';
-import { damageWhitespace, diffText, generatedPatch, whitespaceDamage, wrapMail, type Subject } from './support/generators';
+import { corrupted, damageStructure, damageWhitespace, diffText, generatedPatch, randomDocument, structuralDamage, whitespaceDamage, wrapMail, type Subject } from './support/generators';
 import { ApplyRepo, boundedReview, expectExplained, expectRoundTrip, fuzzTree, type FuzzTree } from './support/oracle';
 
 const KCOV = readKcov();
@@ -36,6 +39,31 @@ function locateOnly(text: string): LocatedHunk[] {
   return parseSeries(text).patches.flatMap((p) => p.files.filter((f) => !f.binary).flatMap((f) => locateFileHunks(p.index, f, real.lines)));
 }
 
+/**
+ * The patch stage as reviewDocument runs it on any document: a file section applies to what the
+ * sections before it left of its file (git apply reads them in turn), a file not in the tree is not
+ * located. With the base each hunk was located in, for the repair.
+ */
+function locateInTurn(text: string): { hunks: LocatedHunk[]; baseOf: BaseLookup } {
+  const latest = new Map<string, readonly string[]>();
+  const baseOfFile = new Map<FilePatch, readonly string[]>();
+  const hunks: LocatedHunk[] = [];
+  for (const p of parseSeries(text).patches) {
+    for (const f of p.files.filter((file) => !file.binary)) {
+      if (f.path !== KCOV_PATH) {
+        hunks.push(...f.hunks.map((hunk): LocatedHunk => ({ patchIndex: p.index, file: f, hunk, where: { located: false, reason: `${f.path} is not in the tree`, closest: null } })));
+        continue;
+      }
+      const base = latest.get(f.path) ?? real.lines;
+      const located = locateFileHunks(p.index, f, base);
+      baseOfFile.set(f, base);
+      latest.set(f.path, imageLines(buildImages(f.path, base, located, 'tree').post));
+      hunks.push(...located);
+    }
+  }
+  return { hunks, baseOf: (h) => baseOfFile.get(h.file) ?? null };
+}
+
 function expectRepairAccepted(text: string, hunks: readonly LocatedHunk[], baseOf: BaseLookup = () => real.lines, git: ApplyRepo = repo): void {
   const repaired = repairDocument(text, hunks, baseOf);
   const claims = repaired.unrepaired.length === 0 && hunks.some((h) => h.where.located);
@@ -50,6 +78,16 @@ function damagedGeneratedOn(tree: FuzzTree): fc.Arbitrary<string> {
 }
 const damagedGenerated = damagedGeneratedOn(real);
 const damagedSeed = fc.record({ damage: whitespaceDamage, salt: fc.nat() }).map((c) => damageWhitespace(SEED004, c.damage, c.salt).join('\n'));
+
+/** Not only whitespace: a generated patch with its structure damaged too (counts off, `+++` missing,
+ *  CRLF, a stray `\ No newline`), seed 004 corrupted, or random bytes. Whatever the repair claims
+ *  of these must hold as well. */
+const damagedAnyhow: fc.Arbitrary<string> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ patch: generatedPatch(real.lines), structure: structuralDamage, damage: whitespaceDamage, salt: fc.nat(), archive: fc.boolean() })
+    .map((c) => damageWhitespace(damageStructure(wrapMail(diffText(c.patch), c.archive ? 'archive' : 'format-patch', SUBJECT), c.structure, c.salt), c.damage, c.salt).join('\n') + '\n') },
+  { weight: 3, arbitrary: corrupted(Buffer.from(SEED004.join('\n'))) },
+  { weight: 1, arbitrary: randomDocument },
+);
 
 /** For the whole pipeline (the model is the costly part): the imitation mostly, the real kcov.c
  *  (a generated patch or seed 004) in one case in ten. */
@@ -72,6 +110,13 @@ describe('fuzz: whitespace damage and repair', () => {
 
   it('seed 004, damaged further: the repair it claims is accepted by git apply --check', async () => {
     await checkProperty('repair of damaged seed 004', damagedSeed, (text) => expectRepairAccepted(text, locateOnly(text)));
+  }, 1_800_000);
+
+  it('structural damage, corrupted mails, random bytes: the repair it claims is accepted by git apply --check', async () => {
+    await checkProperty('repair of structurally damaged and corrupted patches', damagedAnyhow, (text) => {
+      const { hunks, baseOf } = locateInTurn(text);
+      expectRepairAccepted(text, hunks, baseOf);
+    });
   }, 1_800_000);
 
   it('the whole pipeline on damaged patches: bounded, explained, located hunks round-trip', async () => {

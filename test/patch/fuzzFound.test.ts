@@ -121,6 +121,69 @@ describe('patch stage: cases the fuzzer found', () => {
     expect(w.unrepaired.some((u) => /part of no hunk/.test(u.reason))).toBe(true);
   });
 
+  it('repair does not claim a patch whose other section names no file (a garbled `diff --git` line git apply rejects)', () => {
+    // A corrupted mail repeated its diffstat after a `diff --git` line cut to an address.
+    const good = [...HEAD, '@@ -14,1 +14,1 @@', '-\tcount = 0;', '+\tcount = 1;', ' }'];
+    const text = ['diff --git <author@example.org>', '---', ' kernel/kcov.c | 2 +-', '', ...good].join('\n') + '\n';
+    const series = parseSeries(text);
+    expect(series.problems.map((p) => p.code)).toContain('diff-section-refused');
+    const file = series.patches[0].files.find((f) => f.hunks.length > 0)!;
+    const hunks = locateFileHunks(0, file, BASE);
+    expect(hunks[0].where.located).toBe(true);
+    const r = repairDocument(text, hunks, () => BASE);
+    expect(r.unrepaired.map((u) => u.header)).toEqual(['diff --git <author@example.org>']);
+    expect(r.unrepaired[0].reason).toMatch(/no hunk and no change of the file itself/);
+    expect(gitCheck(r.text)).toMatch(/lacks filename information/);
+    // Without the garbled section the same hunk repairs cleanly.
+    const alone = good.join('\n') + '\n';
+    const ok = repairDocument(alone, locate(good), () => BASE);
+    expect(ok.unrepaired).toEqual([]);
+    expect(gitCheck(ok.text)).toBeNull();
+  });
+
+  it('repair puts back a lost `+++` line, a garbled `---` name and drops text between the header and the first hunk', () => {
+    const body = ['@@ -14,1 +14,1 @@', '-\tcount = 0;', '+\tcount = 1;', ' }'];
+    const repairs = (lines: string[]): string => {
+      const text = lines.join('\n') + '\n';
+      expect(gitCheck(text)).not.toBeNull();
+      const r = repairDocument(text, locate(lines), () => BASE);
+      expect(r.unrepaired).toEqual([]);
+      expect(gitCheck(r.text)).toBeNull();
+      return r.text;
+    };
+    expect(repairs([HEAD[0], HEAD[1], ...body])).toContain('--- a/kernel/kcov.c\n+++ b/kernel/kcov.c\n@@ -14,');
+    expect(repairs([HEAD[0], '--- a\u0001kernel/kcov.c', HEAD[2], ...body])).toContain('--- a/kernel/kcov.c\n+++ b/kernel/kcov.c\n@@');
+    expect(repairs([HEAD[0], 'index 0123456..789abcd 100644', 'kernel/kcov.c | 2 +-', HEAD[1], HEAD[2], ...body])).toContain(`${HEAD[0]}\nindex 0123456..789abcd 100644\n--- a/kernel/kcov.c\n`);
+  });
+
+  it('repair drops a `\\ No newline at end of file` marker that does not follow the last line of the file', () => {
+    const lines = [...HEAD, '@@ -7,2 +7,3 @@', ' \tx++;', '\\ No newline at end of file', '+\tx++;', ' \tcount = x;'];
+    const text = lines.join('\n') + '\n';
+    expect(gitCheck(text)).not.toBeNull();
+    const r = repairDocument(text, locate(lines), () => BASE);
+    expect(r.unrepaired).toEqual([]);
+    expect(r.text).not.toContain('No newline');
+    expect(gitCheck(r.text)).toBeNull();
+  });
+
+  it('repair does not claim what git refuses outside the hunks: a garbled `index` line, a hunk that changes nothing, a hunk header in no section', () => {
+    const change = ['@@ -14,1 +14,1 @@', '-\tcount = 0;', '+\tcount = 1;', ' }'];
+    const claims = (lines: string[]): { reasons: string[]; git: string | null } => {
+      const text = lines.join('\n') + '\n';
+      const r = repairDocument(text, locate(lines), () => BASE);
+      return { reasons: r.unrepaired.map((u) => u.reason), git: gitCheck(r.text) };
+    };
+    const garbledIndex = claims([HEAD[0], 'index 0123456.. a/kernel/kcov.c b/kernel/kcov.c', HEAD[1], HEAD[2], ...change]);
+    expect(garbledIndex.reasons.join('\n')).toMatch(/garbled `index` line/);
+    expect(garbledIndex.git).toMatch(/invalid mode/);
+    const contextOnly = claims([...HEAD, '@@ -14,2 +14,2 @@', ' \tcount = 0;', ' }']);
+    expect(contextOnly.reasons.join('\n')).toMatch(/changes no line/);
+    expect(contextOnly.git).toMatch(/corrupt patch/);
+    const stray = claims(['@@ -1,3 +1,4 @@', 'Subject: [PATCH] kcov: count', '', ...HEAD, ...change]);
+    expect(stray.reasons.join('\n')).toMatch(/line 1 reads as a hunk header outside any file section/);
+    expect(stray.git).toMatch(/patch fragment without header/);
+  });
+
   it('decodes RFC 2047 subjects in web-archive titles too, trimmed after decoding', () => {
     const title = (t: string): string | null => parseSeries(`${t}\n\nFrom: A\nDate: Wed Jul 16 2025\n\n${[...HEAD, '@@ -1,1 +1,1 @@', '-static int count;', '+static long count;'].join('\n')}\n`).patches[0].headers.subject;
     expect(title('[PATCH] =?UTF-8?B?w5xtbGF1dGU=?=')).toBe('[PATCH] Ümlaute');

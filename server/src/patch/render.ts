@@ -4,8 +4,9 @@
  * added lines (a quick fix's `smp_wmb();`). Lines outside the hunks are kept as they are, so the
  * mail's headers and message survive. Also: the smallest line edit between two documents.
  */
+import { gitDiffName, isGitHeaderLine } from './diff';
 import { isDiffStart, isSignature } from './mail';
-import type { HunkLine, LocatedHunk } from './types';
+import type { FilePatch, HunkLine, LocatedHunk } from './types';
 
 /** An added line to insert into a located hunk, after the hunk line at `afterIndex` (-1 = at the start). */
 export interface Insertion {
@@ -117,6 +118,22 @@ function oldEnd(h: LocatedHunk, body: readonly HunkLine[]): number {
 }
 
 /**
+ * `\ No newline at end of file` says the line before it ends its file: it can follow only the last
+ * line of its side (old for ` ` and `-`, new for ` ` and `+`), and only in a hunk that reaches the end
+ * of the base when the base is known. A marker anywhere else is a copy's damage (git then fails to
+ * apply the hunk) and is dropped.
+ */
+function withoutStrayNoNewline(body: readonly HunkLine[], h: LocatedHunk, base: readonly string[] | null): HunkLine[] {
+  const reachesEnd = base === null || oldEnd(h, body) >= base.length;
+  return body.map((l, i) => {
+    if (!l.noNewline) return l;
+    const later = body.slice(i + 1);
+    const lastOfSide = l.kind === '+' ? !later.some((m) => m.kind !== '-') : l.kind === '-' ? !later.some((m) => m.kind !== '+') : later.length === 0;
+    return lastOfSide && reachesEnd ? l : { ...l, noNewline: false };
+  });
+}
+
+/**
  * Renders the document with every located hunk written well-formed. `hunks` are all located hunks
  * of the document (one entry per hunk, any file), in document order.
  */
@@ -129,6 +146,12 @@ export function renderPatch(docLines: readonly string[], hunks: readonly Located
   for (const h of sorted) {
     const key = `${h.patchIndex}:${h.file.path}`;
     const shift = delta.get(key) ?? 0;
+    const firstOfFile = h.where.located && h.file.hunks[0]?.headerLine === h.hunk.headerLine && h.file.headerLine >= cursor;
+    if (firstOfFile) {
+      for (; cursor < h.file.headerLine; cursor++) out.push(docLines[cursor]);
+      out.push(...wellFormedFileHeader(docLines.slice(cursor, h.hunk.headerLine), h.file));
+      cursor = h.hunk.headerLine;
+    }
     for (; cursor < h.hunk.headerLine; cursor++) out.push(docLines[cursor]);
     const end = lastDocLine(h) + 1;
     if (!h.where.located) {
@@ -143,11 +166,13 @@ export function renderPatch(docLines: readonly string[], hunks: readonly Located
     }
     const oldCount = body.filter((l) => l.kind !== '+').length;
     const newCount = body.filter((l) => l.kind !== '-').length;
+    // apply.c parse_fragment: a fragment that neither adds nor deletes a line is a corrupt patch.
+    if (!body.some((l) => l.kind !== ' ')) unrepaired.push({ hunk: h, reason: 'it changes no line (only context, or nothing): git apply rejects such a hunk as a corrupt patch' });
     const oldStart = oldCount === 0 ? h.where.baseLine1 - 1 : h.where.baseLine1;
     const newStart = newCount === 0 ? oldStart + shift - 1 + (oldCount === 0 ? 1 : 0) : h.where.baseLine1 + shift;
     const section = h.hunk.section ? ` ${h.hunk.section}` : '';
     out.push(`@@ -${oldStart},${oldCount} +${newStart},${newCount} @@${section}`);
-    out.push(...renderBody(body));
+    out.push(...renderBody(withoutStrayNoNewline(body, h, base)));
     delta.set(key, shift + newCount - oldCount);
     const tail = tailAfter(docLines, end);
     if (tail.stray !== null) unrepaired.push({ hunk: h, reason: `a line after it is part of no hunk (a wrapped long line?): \`${tail.stray.trim()}\`` });
@@ -155,6 +180,31 @@ export function renderPatch(docLines: readonly string[], hunks: readonly Located
   }
   for (; cursor < docLines.length; cursor++) out.push(docLines[cursor]);
   return { lines: out, unrepaired };
+}
+
+/**
+ * The header of a located hunk's file section as git must read it before the first hunk: the
+ * `diff --git` line, its extended header lines, then `---` and `+++` naming the file. A mail copy
+ * may lose one of the name lines (git: "patch fragment without header"), or leave other text
+ * between the header and the first `@@` (git then reads the section as garbage): the names are put
+ * back and such text dropped. `header` is the section as copied, from its first line to the `@@`.
+ */
+export function wellFormedFileHeader(header: readonly string[], file: FilePatch): string[] {
+  const minus = header.findIndex((l) => l.startsWith('--- '));
+  const plus = header.findIndex((l) => l.startsWith('+++ '));
+  const gitDiff = header.length > 0 && header[0].startsWith('diff --git ');
+  const kept = gitDiff ? [header[0], ...header.slice(1).filter((l) => isGitHeaderLine(l) && !l.startsWith('--- ') && !l.startsWith('+++ '))] : header.filter((_, i) => i !== minus && i !== plus);
+  // Under `diff --git a/NAME b/NAME` the name lines must say NAME (or /dev/null): git patches the file
+  // they name, and a copy may garble one (`--- a\x01kernel/kcov.c` is `kcov.c` to git). Without a
+  // readable `diff --git` line, a lost name line takes the name of the one left (file.path: `+++`'s).
+  const name = gitDiff ? gitDiffName(header[0]) : null;
+  const fallback = name ?? (plus >= 0 || minus < 0 ? file.path : (file.oldPath ?? file.path));
+  const oldName = header.some((l) => /^new file mode /.test(l)) ? '/dev/null' : `a/${fallback}`;
+  const newName = header.some((l) => /^deleted file mode /.test(l)) ? '/dev/null' : `b/${fallback}`;
+  const agrees = (line: string, side: 'a' | 'b'): boolean => name === null || line.slice(4) === `${side}/${name}` || line.slice(4) === '/dev/null';
+  const minusLine = minus >= 0 && agrees(header[minus], 'a') ? header[minus] : `--- ${oldName}`;
+  const plusLine = plus >= 0 && agrees(header[plus], 'b') ? header[plus] : `+++ ${newName}`;
+  return [...kept, minusLine, plusLine];
 }
 
 /** The smallest single replacement turning `before` into `after` (common prefix and suffix kept). */

@@ -3,7 +3,8 @@
  * Every located hunk is written back restored against the tree; hunks that could not be located are
  * left as they are and reported.
  */
-import { documentLines } from './parse';
+import { refusedSectionMessage } from './diff';
+import { documentLines, parseSeries } from './parse';
 import { imageLines } from './images';
 import { renderPatch, type BaseLookup } from './render';
 import type { ImagePair, LocatedHunk } from './types';
@@ -32,6 +33,16 @@ export function repairDocument(text: string, hunks: readonly LocatedHunk[], base
   const lines = documentLines(text);
   const rendered = renderPatch(lines, hunks, [], [], baseOf);
   const unrepaired = rendered.unrepaired.map((u) => ({ file: u.hunk.file.path, header: u.hunk.hunk.header, reason: u.reason }));
+  // What lies outside the hunks is copied as it is, and git refuses the whole patch for some of it:
+  // a file section it cannot read, or a hunk header in no file section ("patch fragment without header").
+  const files = parseSeries(text).patches.flatMap((p) => p.files);
+  for (const f of files) {
+    if (f.gitRefusal !== null) unrepaired.push({ file: f.path, header: lines[f.headerLine] ?? '', reason: refusedSectionMessage(f.gitRefusal) });
+  }
+  const hunkHeaders = new Set(files.flatMap((f) => f.hunks.map((h) => h.headerLine)));
+  lines.forEach((line, i) => {
+    if (line.startsWith('@@ -') && !hunkHeaders.has(i)) unrepaired.push({ file: '', header: line, reason: `line ${i + 1} reads as a hunk header outside any file section: git apply rejects the patch ("patch fragment without header")` });
+  });
   return { text: rendered.lines.join('\n') + '\n', unrepaired };
 }
 

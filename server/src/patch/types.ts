@@ -77,6 +77,8 @@ export interface FilePatch {
   /** 0-based document line of `diff --git` (or `---` for plain diffs). */
   headerLine: number;
   binary: boolean;
+  /** Why `git apply` would refuse this section whatever the repair does (patch/diff.ts gitRefusal), or null. */
+  gitRefusal: string | null;
   hunks: Hunk[];
 }
 

@@ -233,22 +233,32 @@ export function damageStructure(lines: readonly string[], kind: StructuralDamage
 // ---------------------------------------------------------------- whitespace damage (web archives)
 
 export interface WhitespaceDamage {
-  tabsToSpaces: 'none' | 'one' | 'four' | 'eight';
+  /** Tabs replaced by a fixed run of spaces, or expanded to the next 8-column stop (as `expand` does). */
+  tabsToSpaces: 'none' | 'one' | 'four' | 'eight' | 'tab-stops';
+  /** Runs of blanks after the line's first character collapsed to one space (HTML rendering). */
+  blankRunsCollapsed: boolean;
+  /** The indentation after the diff prefix dropped entirely. */
+  indentationLost: boolean;
   contextPrefixStripped: boolean;
   wrapAt: number | null;
   blankLinesDropped: boolean;
   trailingStripped: boolean;
+  /** Trailing spaces added (format=flowed marks soft line breaks so). */
+  trailingAdded: boolean;
   nbsp: boolean;
   /** Share of eligible lines each damage hits, in 1/8. */
   rate: number;
 }
 
 export const whitespaceDamage: fc.Arbitrary<WhitespaceDamage> = fc.record({
-  tabsToSpaces: fc.constantFrom('none', 'one', 'four', 'eight'),
+  tabsToSpaces: fc.constantFrom('none', 'one', 'four', 'eight', 'tab-stops'),
+  blankRunsCollapsed: fc.boolean(),
+  indentationLost: fc.boolean(),
   contextPrefixStripped: fc.boolean(),
   wrapAt: fc.option(fc.integer({ min: 40, max: 80 }), { nil: null }),
   blankLinesDropped: fc.boolean(),
   trailingStripped: fc.boolean(),
+  trailingAdded: fc.boolean(),
   nbsp: fc.boolean(),
   rate: fc.integer({ min: 1, max: 8 }),
 });
@@ -259,6 +269,15 @@ function wrapLine(line: string, at: number): string[] {
   if (cut <= 1) return [line];
   return [line.slice(0, cut), ...wrapLine(line.slice(cut + 1), at)];
 }
+
+/** Tabs expanded to the next multiple-of-8 column, columns counted from the line's start. */
+function expandTabs(line: string): string {
+  let out = '';
+  for (const ch of line) out += ch === '\t' ? ' '.repeat(8 - (out.length % 8)) : ch;
+  return out;
+}
+
+const FIXED_TAB: Record<'one' | 'four' | 'eight', string> = { one: ' ', four: '    ', eight: '        ' };
 
 /** Applies the damage to the hunk bodies of a document (headers and `@@` lines are left alone,
  *  as archives leave them); `salt` picks which lines a partial rate hits. */
@@ -271,9 +290,16 @@ export function damageWhitespace(lines: readonly string[], d: WhitespaceDamage, 
     if (!inHunk || line.startsWith('\\')) { out.push(line); return; }
     const hit = ((i * 2654435761 + salt) >>> 0) % 8 < d.rate;
     let l = line;
-    if (hit && d.tabsToSpaces !== 'none') l = l.replace(/\t/g, d.tabsToSpaces === 'one' ? ' ' : d.tabsToSpaces === 'four' ? '    ' : '        ');
+    const tabs = d.tabsToSpaces;
+    if (hit) {
+      if (tabs === 'tab-stops') l = expandTabs(l);
+      else if (tabs !== 'none') l = l.replace(/\t/g, FIXED_TAB[tabs]);
+    }
+    if (hit && d.indentationLost) l = l.slice(0, 1) + l.slice(1).replace(/^[ \t]+/, '');
+    if (hit && d.blankRunsCollapsed) l = l.slice(0, 1) + l.slice(1).replace(/[ \t]+/g, ' ');
     if (hit && d.contextPrefixStripped && l.startsWith(' ')) l = l.slice(1);
     if (hit && d.trailingStripped) l = l.trimEnd();
+    if (hit && d.trailingAdded) l = `${l} `;
     if (hit && d.nbsp) l = l.slice(0, 1) + l.slice(1).replace(/ /g, '\u00a0');
     if (d.blankLinesDropped && hit && l.trim() === '') return;
     if (d.wrapAt !== null && hit) out.push(...wrapLine(l, d.wrapAt));

@@ -29,7 +29,7 @@ export function fuzzTree(kcovText: string): FuzzTree {
 }
 
 /** Problems that explain a review with no hunk at all. */
-const NOTHING_TO_REVIEW = new Set(['not-a-patch', 'no-diff', 'no-hunks', 'binary-patch', 'time-budget', 'document-too-large']);
+const NOTHING_TO_REVIEW = new Set(['not-a-patch', 'no-diff', 'no-hunks', 'diff-section-refused', 'binary-patch', 'time-budget', 'document-too-large']);
 /** Problems that say the C of an image could not be read. */
 const UNREADABLE = new Set(['source-unreadable', 'post-image-incomplete', 'time-budget']);
 

@@ -41,6 +41,7 @@ const file: FilePatch = {
   newBlob: null,
   headerLine: 9,
   binary: false,
+  gitRefusal: null,
   hunks: [
     {
       header: '@@ -978,2 +978,3 @@ static void kcov_move_area(enum kcov_mode mode, void *dst_area,',
