@@ -1,5 +1,12 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { filterConfigurationResults, kernelTreeFor, selectedTreeTarget } from '../../client/src/trust';
+import { filterConfigurationResults, KERNEL_TREE_KEY, kernelTreeFor, selectedTreeTarget } from '../../client/src/trust';
+
+interface Manifest {
+  capabilities?: { untrustedWorkspaces?: { supported?: unknown; restrictedConfigurations?: unknown; description?: unknown } };
+  contributes?: { configuration?: { properties?: Record<string, unknown> } };
+}
 
 const inspected = { defaultValue: '', globalValue: '/home/rev/linux', workspaceValue: '/evil/tree', workspaceFolderValue: '/evil/folder' };
 
@@ -38,4 +45,14 @@ describe('workspace trust: where the kernel tree comes from', () => {
     expect(selectedTreeTarget(false, true)).toBe('global');
     expect(selectedTreeTarget(true, false)).toBe('global');
   });
+
+  it('the manifest declares limited support in untrusted workspaces, restricting exactly the setting the client filters', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as Manifest;
+    const untrusted = manifest.capabilities?.untrustedWorkspaces;
+    expect(untrusted?.supported).toBe('limited');
+    expect(untrusted?.restrictedConfigurations).toEqual([`kcovReview.${KERNEL_TREE_KEY}`]);
+    expect(Object.keys(manifest.contributes?.configuration?.properties ?? {})).toContain(`kcovReview.${KERNEL_TREE_KEY}`);
+    expect(String(untrusted?.description)).toMatch(/user settings/);
+  });
 });
+

@@ -205,6 +205,41 @@ describe('paths a patch names stay inside the tree', () => {
     expect(check.out).not.toContain(SECRET);
   });
 
+  it('nothing is written outside the tree either: review, repair, reply and code actions on escaping names, in process and through the CLI', async () => {
+    const dir = tempDir('escape-write');
+    const tree = path.join(dir, 'tree');
+    writeFiles(tree, { 'kernel/kcov.c': readKcov() });
+    writeFiles(dir, { 'secret.txt': `${SECRET}\nmore\n`, 'kernel/kcov.c': 'outside\n' });
+    const patches = path.join(dir, 'mail');
+    fs.mkdirSync(patches);
+    const before = snapshot(dir);
+    const etcPasswd = fs.statSync('/etc/passwd');
+    const outputs: string[] = [];
+    for (const [k, name] of [...escapes, path.join(dir, 'secret.txt')].entries()) {
+      const text = diffOf(name, 'more').replace('@@ -1,1 +1,2 @@', '@@ -2,1 +2,2 @@');
+      const patch = path.join(patches, `escape-${k}.patch`);
+      fs.writeFileSync(patch, text);
+      outputs.push(path.relative(dir, patch));
+      const r = await review(text, tree, patch);
+      expect(codes(r), name).toContain('path-outside-tree');
+      const repaired = repairDocument(text, r.hunks);
+      expect(repaired.unrepaired.length, name).toBeGreaterThan(0); // nothing located outside the tree, so nothing claimed
+      draftReply(text, r);
+      const all = { start: { line: 0, character: 0 }, end: { line: text.split('\n').length, character: 0 } };
+      codeActions(r, `file://${patch}`, text, all, (t, rv) => repairDocument(t, rv.hunks).text);
+      const out = path.join(patches, `escape-${k}.repaired`);
+      expect(runCli('repair', patch, '--tree', tree, '-o', out).code, name).toBe(1);
+      outputs.push(path.relative(dir, out));
+      for (const cmd of ['check', 'reply']) expect(runCli(cmd, patch, '--tree', tree).code, `${cmd} ${name}`).not.toBe(2);
+    }
+    // Only the files this test wrote itself, in the folder it named, are new; nothing else changed.
+    const after = snapshot(dir);
+    const changed = [...after.keys()].filter((p) => after.get(p) !== before.get(p));
+    expect(changed.filter((p) => !outputs.includes(p))).toEqual(['mail']); // the folder of the outputs
+    expect([...before.keys()].filter((p) => !after.has(p))).toEqual([]);
+    expect(fs.statSync('/etc/passwd').mtimeMs).toBe(etcPasswd.mtimeMs);
+  });
+
   it('readTreeFileChecked refuses escaping names before touching the file system', () => {
     const spy = vi.spyOn(fs, 'realpathSync');
     try {
