@@ -86,6 +86,25 @@ describe('requests the server cannot answer from a document', () => {
     expect(diagnostics.length).toBeGreaterThan(0);
   });
 
+  it('answers a request that fails inside the server with an LSP error, and keeps serving', async () => {
+    const uri = 'file:///tmp/kcov-review-faulty-requests.patch';
+    await client.open(uri, 'patch-mail', readFileSync(SEED_004, 'utf8'));
+    await client.diagnostics(uri, { version: 1, timeoutMs: 60_000 });
+    // A client bug: hover and definition without a position (the handlers throw on them).
+    const failures = [
+      client.connection.sendRequest(HoverRequest.method, { textDocument: { uri }, position: null }),
+      client.connection.sendRequest(DefinitionRequest.method, { textDocument: { uri }, position: null }),
+    ];
+    for (const pending of failures) {
+      const answer = await pending.then((value: unknown) => ({ code: undefined, message: `answered ${JSON.stringify(value)}` }), (error: { code?: number; message?: string }) => error);
+      expect(answer.message).toMatch(/^kcov-review: .* failed: /);
+      expect(answer.code).toBe(-32603);
+    }
+    const hover = await client.hover(uri, { line: 0, character: 0 });
+    expect(hover === null || typeof hover === 'object').toBe(true);
+    expect((await client.codeActions(uri, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } })).length).toBeGreaterThanOrEqual(0);
+  });
+
   it('answers a request cancelled while it waits for the analysis (a result or RequestCancelled, never silence)', async () => {
     const uri = uriOf(SEED_000);
     const source = new CancellationTokenSource();

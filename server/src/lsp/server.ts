@@ -6,6 +6,8 @@ import { collectAfterLargeDocument } from './heap';
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
+  ErrorCodes,
+  ResponseError,
   ProposedFeatures,
   TextDocumentSyncKind,
   TextDocuments,
@@ -184,36 +186,41 @@ documents.onDidClose((event) => {
   collectAfterLargeDocument(event.document.getText().length);
 });
 
-connection.onHover(async (params): Promise<Hover | null> => {
+/** A request that failed inside the server: logged, and answered as an LSP error (InternalError)
+ *  rather than as an empty result, so that the client can tell "nothing here" from "it broke". */
+function requestFailed(name: string, error: unknown): ResponseError<void> {
+  const message = `kcov-review: ${name} failed: ${error instanceof Error ? error.message : String(error)}`;
+  connection.console.error(message);
+  return new ResponseError(ErrorCodes.InternalError, message);
+}
+
+connection.onHover(async (params): Promise<Hover | null | ResponseError<void>> => {
   try {
     const found = await reviewOf(params.textDocument.uri);
     return found ? hover(found.review, found.text, params.position, primitiveDoc) : null;
   } catch (error) {
-    connection.console.error(`kcov-review: hover failed: ${String(error)}`);
-    return null;
+    return requestFailed('hover', error);
   }
 });
 
-connection.onCodeAction(async (params): Promise<CodeAction[]> => {
+connection.onCodeAction(async (params): Promise<CodeAction[] | ResponseError<void>> => {
   try {
     const found = await reviewOf(params.textDocument.uri);
     if (!found) return [];
     return codeActions(found.review, params.textDocument.uri, found.text, params.range, repair, params.context.only);
   } catch (error) {
-    connection.console.error(`kcov-review: code actions failed: ${String(error)}`);
-    return [];
+    return requestFailed('code actions', error);
   }
 });
 
-/** A request answered from the document's current Review; errors are logged and answered empty. */
+/** A request answered from the document's current Review (empty for a document it does not know); errors are LSP errors. */
 function fromReview<T>(name: string, empty: T, present: (review: Review, text: string) => T) {
-  return async (params: { textDocument: { uri: string } }): Promise<T> => {
+  return async (params: { textDocument: { uri: string } }): Promise<T | ResponseError<void>> => {
     try {
       const found = await reviewOf(params.textDocument.uri);
       return found ? present(found.review, found.text) : empty;
     } catch (error) {
-      connection.console.error(`kcov-review: ${name} failed: ${String(error)}`);
-      return empty;
+      return requestFailed(name, error);
     }
   };
 }
@@ -222,13 +229,12 @@ connection.onDocumentSymbol(fromReview<DocumentSymbol[]>('document symbols', [],
 connection.onFoldingRanges(fromReview<FoldingRange[]>('folding ranges', [], (review) => foldingRanges(review)));
 connection.onCodeLens(fromReview<CodeLens[]>('code lenses', [], (review) => codeLenses(review)));
 
-connection.onDefinition(async (params): Promise<Location | null> => {
+connection.onDefinition(async (params): Promise<Location | null | ResponseError<void>> => {
   try {
     const found = await reviewOf(params.textDocument.uri);
     return found ? definition(found.review, params.textDocument.uri, params.position.line) : null;
   } catch (error) {
-    connection.console.error(`kcov-review: definition failed: ${String(error)}`);
-    return null;
+    return requestFailed('definition', error);
   }
 });
 
@@ -251,14 +257,13 @@ connection.onNotification(POST_IMAGE_CLOSED, (params: { uri: string }) => {
   postImages.get(target.patchUri)?.delete(params.uri);
 });
 
-connection.languages.inlayHint.on(async (params): Promise<InlayHint[]> => {
+connection.languages.inlayHint.on(async (params): Promise<InlayHint[] | ResponseError<void>> => {
   try {
     if (!(await currentSettings()).inlayHints) return [];
     const found = await reviewOf(params.textDocument.uri);
     return found ? inlayHints(found.review, found.text, params.range, modelAt, isKcovSource(params.textDocument.uri)) : [];
   } catch (error) {
-    connection.console.error(`kcov-review: inlay hints failed: ${String(error)}`);
-    return [];
+    return requestFailed('inlay hints', error);
   }
 });
 
