@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm run fuzz`: every property of test/fuzz/ with FUZZ_RUNS cases each (default 7 500; 12
- * properties, so 90 000 cases) plus the exhaustive runs (both seeds cut at every byte, through the
+ * `npm run fuzz`: every property of test/fuzz/ with FUZZ_RUNS cases each (default 7 500; 13
+ * properties, so 97 500 cases) plus the exhaustive runs (both seeds cut at every byte, through the
  * whole pipeline), then the closing summary `cases N / failures N / slowest X ms (property)`.
  * The figures go to test-artifacts/fuzz.json. `--runs=N` sets the runs per property. Each property
  * draws a fresh seed (FUZZ_RANDOM=1; `npm test` uses a fixed seed per property instead); FUZZ_SEED
