@@ -154,6 +154,8 @@ describe('patch stage: cases the fuzzer found', () => {
     expect(repairs([HEAD[0], HEAD[1], ...body])).toContain('--- a/kernel/kcov.c\n+++ b/kernel/kcov.c\n@@ -14,');
     expect(repairs([HEAD[0], '--- a\u0001kernel/kcov.c', HEAD[2], ...body])).toContain('--- a/kernel/kcov.c\n+++ b/kernel/kcov.c\n@@');
     expect(repairs([HEAD[0], 'index 0123456..789abcd 100644', 'kernel/kcov.c | 2 +-', HEAD[1], HEAD[2], ...body])).toContain(`${HEAD[0]}\nindex 0123456..789abcd 100644\n--- a/kernel/kcov.c\n`);
+    // A name line git would read as another file (`@@ -1,3 +1,4 @@`) under a garbled `diff --git` line.
+    expect(repairs(['diff --git 1b80bd..d6f015eff56 100644', '--- a/@@ -1,3 +1,4 @@', HEAD[2], ...body])).toContain('--- a/kernel/kcov.c\n+++ b/kernel/kcov.c\n@@');
   });
 
   it('repair drops a `\\ No newline at end of file` marker that does not follow the last line of the file', () => {
@@ -176,6 +178,9 @@ describe('patch stage: cases the fuzzer found', () => {
     const garbledIndex = claims([HEAD[0], 'index 0123456.. a/kernel/kcov.c b/kernel/kcov.c', HEAD[1], HEAD[2], ...change]);
     expect(garbledIndex.reasons.join('\n')).toMatch(/garbled `index` line/);
     expect(garbledIndex.git).toMatch(/invalid mode/);
+    const badMode = claims([HEAD[0], 'index 0123456..789abcd 1', HEAD[1], HEAD[2], ...change]);
+    expect(badMode.reasons.join('\n')).toMatch(/garbled `index` line/);
+    expect(badMode.git).toMatch(/wrong type/);
     const contextOnly = claims([...HEAD, '@@ -14,2 +14,2 @@', ' \tcount = 0;', ' }']);
     expect(contextOnly.reasons.join('\n')).toMatch(/changes no line/);
     expect(contextOnly.git).toMatch(/corrupt patch/);

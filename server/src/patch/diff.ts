@@ -217,8 +217,10 @@ function sectionEnd(lines: readonly string[], from: number, end: number): number
 
 export interface DiffRead { files: FilePatch[]; problems: Problem[] }
 
-/** A mode as git reads one (apply.c parse_mode_line): octal digits, then white space or the line's end. */
-const GIT_MODE = /^\s*[0-7]+(\s|$)/;
+/** A mode as git reads one (apply.c parse_mode_line: octal digits, then white space or the line's
+ *  end), and one git writes (a file, an executable, a link, a submodule): another number is a type
+ *  git then finds wrong ("wrong type"), from a copy that garbled the digits. */
+const GIT_MODE = /^\s*(100644|100755|120000|160000)(\s|$)/;
 
 /** `index OLD..NEW[ MODE]` as apply.c gitdiff_index reads it: only a mode after NEW can be wrong. */
 function gitIndexLineReadable(rest: string): boolean {

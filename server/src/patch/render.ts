@@ -194,14 +194,19 @@ export function wellFormedFileHeader(header: readonly string[], file: FilePatch)
   const plus = header.findIndex((l) => l.startsWith('+++ '));
   const gitDiff = header.length > 0 && header[0].startsWith('diff --git ');
   const kept = gitDiff ? [header[0], ...header.slice(1).filter((l) => isGitHeaderLine(l) && !l.startsWith('--- ') && !l.startsWith('+++ '))] : header.filter((_, i) => i !== minus && i !== plus);
-  // Under `diff --git a/NAME b/NAME` the name lines must say NAME (or /dev/null): git patches the file
-  // they name, and a copy may garble one (`--- a\x01kernel/kcov.c` is `kcov.c` to git). Without a
-  // readable `diff --git` line, a lost name line takes the name of the one left (file.path: `+++`'s).
-  const name = gitDiff ? gitDiffName(header[0]) : null;
-  const fallback = name ?? (plus >= 0 || minus < 0 ? file.path : (file.oldPath ?? file.path));
+  // The name lines must name the file the hunks were located in (or /dev/null): git patches the file
+  // `---` names, and a copy may garble one (`--- a\x01kernel/kcov.c` is `kcov.c` to git). That is the
+  // `diff --git a/NAME b/NAME` name, else the section's path; a rename or copy keeps its own names.
+  const renamed = header.some((l) => /^(rename|copy) from /.test(l));
+  const name = (gitDiff ? gitDiffName(header[0]) : null) ?? (renamed ? null : file.path);
+  const fallback = name ?? file.path;
   const oldName = header.some((l) => /^new file mode /.test(l)) ? '/dev/null' : `a/${fallback}`;
   const newName = header.some((l) => /^deleted file mode /.test(l)) ? '/dev/null' : `b/${fallback}`;
-  const agrees = (line: string, side: 'a' | 'b'): boolean => name === null || line.slice(4) === `${side}/${name}` || line.slice(4) === '/dev/null';
+  const agrees = (line: string, side: 'a' | 'b'): boolean => {
+    const value = line.slice(4).split('\t')[0];
+    if (value === '/dev/null') return true;
+    return name === null ? /^[^\s/]+\/\S/.test(value) : value === `${side}/${name}`;
+  };
   const minusLine = minus >= 0 && agrees(header[minus], 'a') ? header[minus] : `--- ${oldName}`;
   const plusLine = plus >= 0 && agrees(header[plus], 'b') ? header[plus] : `+++ ${newName}`;
   return [...kept, minusLine, plusLine];
