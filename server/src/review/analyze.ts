@@ -71,7 +71,9 @@ export function viewOf(image: SourceImage, config: ConfigRow, table: ViewTable |
  */
 const findingsMemo = new WeakMap<ConfigView, WeakMap<Rule, Map<string, RuleOutcome>>>();
 
-/** Throws (review.ts BudgetExceeded) once the analysis has used up its time; called before each rule run. */
+/** Throws (review.ts BudgetExceeded) once the analysis has used up its time. Called at the end of
+ *  what it names (a stage, a configuration's model and rules, one rule run), so that the error names
+ *  the work the time ran out in; the next is not started. */
 export type Checkpoint = (stage: string) => void;
 
 /** A rule that threw: its findings are missing, the other rules' stand (reported as `rule-failed`). */
@@ -123,9 +125,11 @@ function outcomeOf(view: ConfigView, rule: Rule, env: RuleEnv, envKey: string, s
   const same = findingsByCode.get(codeKey);
   if (same) outcome = 'failure' in same ? same : { findings: rebound(same.findings, view) };
   else {
-    checkpoint?.(`rules ${view.config.name}: ${rule.id}`);
     outcome = timed(`rules ${view.config.name}`, () => runIsolated(rule, { view, summaries: summariesOfView(), env }, view.config.name));
     findingsByCode.set(codeKey, outcome);
+    memo.set(envKey, outcome);
+    checkpoint?.(`rules ${view.config.name}: ${rule.id}`); // after the run, so that it names the rule the time ran out in
+    return outcome;
   }
   memo.set(envKey, outcome);
   return outcome;
@@ -213,13 +217,13 @@ export function compareImages(pair: ImagePair, configs: readonly ConfigRow[], ru
 }
 
 /** compareImages, awaiting `boundary` before each configuration (where the server may cancel) and
- *  calling `checkpoint` (the time budget) before each rule it runs. */
+ *  calling `checkpoint` (the time budget) after each rule it runs and each configuration. */
 export async function compareImagesStepwise(pair: ImagePair, configs: readonly ConfigRow[], rules: readonly Rule[], env: RuleEnv, table: ViewTable | null, boundary: (stage: string) => Promise<void>, failures: RuleFailure[] | null = null, checkpoint: Checkpoint | null = null): Promise<ComparedFinding[]> {
   const grouped = new Map<string, ComparedFinding>();
   for (const config of configs) {
     await boundary(`model and rules (${config.name})`);
-    checkpoint?.(`model and rules (${config.name})`);
     compareUnder(grouped, pair, config, rules, env, table, failures, checkpoint);
+    checkpoint?.(`model and rules (${config.name})`);
   }
   return [...grouped.values()];
 }

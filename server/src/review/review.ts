@@ -178,7 +178,8 @@ export async function reviewSourceFile(text: string, path: string, options: Revi
   return { tree: null, configs: configs.map((c) => c.name), series: { patches: [], problems: [] }, hunks: [], images: [pair], findings, problems };
 }
 
-/** Thrown between stages (and before each rule run) when the analysis has used up its time budget. */
+/** Thrown at the end of a stage (and of each rule run) when the analysis has used up its time budget:
+ *  `stage` is the one the time ran out in, and the analysis stops before the next. */
 export class BudgetExceeded extends Error {
   constructor(readonly stage: string, readonly elapsedMs: number, readonly budgetMs: number) {
     super(`analysis abandoned in stage "${stage}" after ${Math.round(elapsedMs)} ms (budget ${budgetMs} ms: setting kcovReview.timeBudgetMs, CLI --time-budget)`);
