@@ -170,7 +170,7 @@ async function repair(args: Args, io: CliIo): Promise<number> {
     io.err(`kcov-review: repair needs a kernel tree (--tree DIR): context lines are restored from it\n`);
     return 2;
   }
-  const repaired = repairDocument(text, r.hunks, baseLookupOf(r.images));
+  const repaired = repairDocument(text, r.hunks, baseLookupOf(r.images), r.series);
   if (args.output) fs.writeFileSync(args.output, repaired.text);
   else io.out(repaired.text);
   for (const u of repaired.unrepaired) io.err(`kcov-review: not repaired: ${u.file} ${u.header.replace(/ @@.*$/s, ' @@')}: ${u.reason}\n`);

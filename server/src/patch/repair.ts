@@ -7,7 +7,7 @@ import { refusedSectionMessage } from './diff';
 import { documentLines, parseSeries } from './parse';
 import { imageLines } from './images';
 import { renderPatch, type BaseLookup } from './render';
-import type { ImagePair, LocatedHunk } from './types';
+import type { ImagePair, LocatedHunk, PatchSeries } from './types';
 
 export interface RepairResult {
   text: string;
@@ -29,13 +29,14 @@ export function baseLookupOf(images: readonly ImagePair[]): BaseLookup {
   };
 }
 
-export function repairDocument(text: string, hunks: readonly LocatedHunk[], baseOf?: BaseLookup): RepairResult {
+/** The document's file sections (of its series) are read here unless the caller has them (a review's `series`). */
+export function repairDocument(text: string, hunks: readonly LocatedHunk[], baseOf?: BaseLookup, series: PatchSeries = parseSeries(text)): RepairResult {
   const lines = documentLines(text);
   const rendered = renderPatch(lines, hunks, [], [], baseOf);
   const unrepaired = rendered.unrepaired.map((u) => ({ file: u.hunk.file.path, header: u.hunk.hunk.header, reason: u.reason }));
   // What lies outside the hunks is copied as it is, and git refuses the whole patch for some of it:
   // a file section it cannot read, or a hunk header in no file section ("patch fragment without header").
-  const files = parseSeries(text).patches.flatMap((p) => p.files);
+  const files = series.patches.flatMap((p) => p.files);
   for (const f of files) {
     if (f.gitRefusal !== null) unrepaired.push({ file: f.path, header: lines[f.headerLine] ?? '', reason: refusedSectionMessage(f.gitRefusal) });
   }
@@ -47,7 +48,7 @@ export function repairDocument(text: string, hunks: readonly LocatedHunk[], base
 }
 
 /** The repaired text, or null when nothing could be repaired (no located hunk). */
-export function repairPatch(text: string, review: { hunks: readonly LocatedHunk[]; images: readonly ImagePair[] }): string | null {
+export function repairPatch(text: string, review: { hunks: readonly LocatedHunk[]; images: readonly ImagePair[]; series: PatchSeries }): string | null {
   if (!review.hunks.some((h) => h.where.located)) return null;
-  return repairDocument(text, review.hunks, baseLookupOf(review.images)).text;
+  return repairDocument(text, review.hunks, baseLookupOf(review.images), review.series).text;
 }
