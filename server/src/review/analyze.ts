@@ -123,15 +123,14 @@ function outcomeOf(view: ConfigView, rule: Rule, env: RuleEnv, envKey: string, s
   if (outcome) return outcome;
   const codeKey = `${viewCodeKey(view)}\u0000${rule.id}\u0000${envKey}`;
   const same = findingsByCode.get(codeKey);
+  const ran = !same;
   if (same) outcome = 'failure' in same ? same : { findings: rebound(same.findings, view) };
   else {
     outcome = timed(`rules ${view.config.name}`, () => runIsolated(rule, { view, summaries: summariesOfView(), env }, view.config.name));
     findingsByCode.set(codeKey, outcome);
-    memo.set(envKey, outcome);
-    checkpoint?.(`rules ${view.config.name}: ${rule.id}`); // after the run, so that it names the rule the time ran out in
-    return outcome;
   }
   memo.set(envKey, outcome);
+  if (ran) checkpoint?.(`rules ${view.config.name}: ${rule.id}`); // after the run, so that it names the rule the time ran out in
   return outcome;
 }
 

@@ -193,11 +193,6 @@ function editOf(before: string, after: string, span: ChangedSpan): Edit {
   });
 }
 
-/** The one edit that turns `before` into `after`: everything between their common prefix and suffix. */
-export function editBetween(before: string, after: string): Edit {
-  return editOf(before, after, changedSpan(before, after));
-}
-
 /** ERROR and MISSING nodes of a tree as `kind@start-end`, in document order. */
 function errorSites(tree: Tree): { kind: string; start: number; end: number }[] {
   const out: { kind: string; start: number; end: number }[] = [];
