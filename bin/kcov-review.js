@@ -19,7 +19,9 @@ const { createHash } = require('node:crypto');
 // the CLI stays on Liftoff. The JavaScript optimizing compiler starts off and is turned on after
 // OPTIMIZE_AFTER_MS. Set before the bundle is compiled: V8's code cache must see the same flags.
 // (The language server, long-lived, keeps V8's defaults.)
-require('node:v8').setFlagsFromString('--liftoff-only --no-opt');
+// `kcov-review serve` is the exception: a resident process lives long enough for both compilers to pay off.
+const serving = process.argv[2] === 'serve';
+if (!serving) require('node:v8').setFlagsFromString('--liftoff-only --no-opt');
 
 const cli = path.join(__dirname, '..', 'dist', 'cli.js');
 if (!fs.existsSync(cli)) {
@@ -65,9 +67,12 @@ function writeCache(files, data) {
   }
 }
 
-if (process.env.KCOV_REVIEW_CODE_CACHE === 'off') {
-  require(cli);
-} else {
+/** Runs the CLI bundle in this process (through V8's code cache unless it is off). */
+function runBundle() {
+  if (serving || process.env.KCOV_REVIEW_CODE_CACHE === 'off') {
+    require(cli);
+    return;
+  }
   const files = cacheFiles();
   const source = fs.readFileSync(cli, 'utf8');
   const digest = createHash('sha1').update(source).digest();
@@ -89,4 +94,23 @@ if (process.env.KCOV_REVIEW_CODE_CACHE === 'off') {
   const bundle = { exports: {} };
   process.argv.splice(1, 1, cli); // the bundle reads process.argv.slice(2), as when run directly
   script.runInThisContext().call(bundle.exports, bundle.exports, require, bundle, cli, path.dirname(cli));
+}
+
+// A resident process of this build (`kcov-review serve`, server/src/cli/residentServer.ts) runs the
+// command when one listens: this process then loads only the small client, not the bundle.
+const client = path.join(__dirname, '..', 'dist', 'cli-client.js');
+if (serving || process.env.KCOV_REVIEW_RESIDENT === 'off' || !fs.existsSync(client)) runBundle();
+else {
+  require(client)
+    .runThroughResident(process.argv.slice(2), cli)
+    .then(
+      (code) => {
+        if (code === null) runBundle();
+        else process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+      },
+      (error) => {
+        process.stderr.write(`kcov-review: resident client: ${error instanceof Error ? error.message : String(error)}; running here\n`);
+        runBundle();
+      },
+    );
 }

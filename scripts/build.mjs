@@ -73,6 +73,13 @@ const targets = [
     },
     outfile: path.join(dist, 'cli.js'),
   },
+  {
+    ...common,
+    // What bin/kcov-review.js loads first: hands the command to a resident process when one listens
+    // (server/src/cli/residentClient.ts). Node built-ins only, a few KB.
+    entryPoints: [path.join(root, 'server/src/cli/residentClient.ts')],
+    outfile: path.join(dist, 'cli-client.js'),
+  },
 ];
 
 async function copyWasm() {

@@ -18,6 +18,7 @@ import type { Review, ReviewOptions } from '../review/types';
 import { toJson } from './json';
 import { toSarif } from './sarif';
 import { toText } from './text';
+import { residentCommand, SERVE_USAGE } from './residentServer';
 
 /** The CLI's time budget: generous (the 10 000-hunk benchmark takes ~7 s), but a pathological
  *  patch ends with a diagnostic instead of running for minutes. */
@@ -28,6 +29,7 @@ export const USAGE = `usage:
   kcov-review repair PATCH [--tree DIR] [-o OUT] [LIMITS]
   kcov-review reply PATCH [--tree DIR] [--config NAME,...] [--depth N] [LIMITS]
   kcov-review litmus FILE.litmus... [--format text|json]
+${SERVE_USAGE.replace(/^usage:\n/, '')}
 configs: ${CONFIG_NAMES.join(', ')} (default: all)
 depth: activations the context explorer nests on one CPU, ${DEFAULT_NESTING_DEPTH}–${MAX_NESTING_DEPTH} (default ${DEFAULT_NESTING_DEPTH})
 LIMITS: --max-bytes N (a larger patch is not analysed; default ${DEFAULT_MAX_DOCUMENT_BYTES}),
@@ -224,7 +226,12 @@ async function withStageTimes(file: string | undefined, run: () => Promise<numbe
   }
 }
 
-export async function main(argv: readonly string[], io: CliIo = stdio): Promise<number> {
+/**
+ * Runs one command line. `stagesFile` is where `check` writes its time per stage (the
+ * KCOV_REVIEW_STAGES of the process, or of the client a resident process runs the command for).
+ */
+export async function main(argv: readonly string[], io: CliIo = stdio, stagesFile: string | undefined = process.env.KCOV_REVIEW_STAGES): Promise<number> {
+  if (argv[0] === 'serve' || argv[0] === 'stop') return residentCommand(argv, (a, clientIo, stages) => main(a, clientIo, stages), io);
   let args: Args;
   try {
     args = parseArgs(argv);
@@ -234,7 +241,7 @@ export async function main(argv: readonly string[], io: CliIo = stdio): Promise<
     return 2;
   }
   try {
-    if (args.command === 'check') return await withStageTimes(process.env.KCOV_REVIEW_STAGES, () => check(args, io));
+    if (args.command === 'check') return await withStageTimes(stagesFile, () => check(args, io));
     if (args.command === 'repair') return await repair(args, io);
     if (args.command === 'reply') return await reply(args, io);
     if (args.command === 'litmus') return litmus(args, io);

@@ -1,0 +1,298 @@
+/**
+ * `kcov-review serve`: a resident CLI process. A check run from the shell pays for Node's start,
+ * loading the bundle and the grammar, and running every rule's code for the first time, each
+ * time (bench/run.mjs: ~80 ms of a seed's ~330 ms is the process, most of the rest cold code).
+ * A resident process pays that once: the client (bin/kcov-review.js with dist/cli-client.js) hands
+ * it the command line and working folder over a Unix socket, and prints what comes back. The
+ * caches are keyed by content (trees and views by the text's hash, findings by the code the rules
+ * see), so a changed tree or patch is analysed again, never answered from a stale result.
+ *
+ * Requests run one at a time, in the client's working folder, through the same `main` as a
+ * command run in its own process, so the output and exit code are the same (test/cli/resident.test.ts).
+ * The process ends after `--idle` seconds without a request, on `kcov-review stop`, or on SIGTERM/SIGINT.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import {
+  LineReader,
+  MAX_REQUEST_BYTES,
+  parseFrame,
+  parseRequest,
+  preparePrivateDir,
+  RESIDENT_COMMANDS,
+  reviewEnvironment,
+  socketPath,
+  type ResidentFrame,
+  type ResidentRequest,
+} from './residentProtocol';
+import type { CliIo } from './main';
+
+/** Runs one command line as the CLI does; `stages` is the KCOV_REVIEW_STAGES file of the request. */
+export type RunCommand = (argv: readonly string[], io: CliIo, stages: string | undefined) => Promise<number>;
+
+/** Seconds without a request after which a resident process ends (15 minutes). */
+export const DEFAULT_IDLE_SECONDS = 900;
+
+export const SERVE_USAGE = `usage:
+  kcov-review serve [--detach] [--idle SECONDS]   keep a resident process that runs check/repair/reply/litmus
+                                                 for this build's CLI (default idle exit: ${DEFAULT_IDLE_SECONDS} s)
+  kcov-review stop                               end it`;
+
+/** The CLI bundle this code runs in (the socket's name is derived from it). */
+function bundleFile(): string {
+  return typeof __filename === 'string' && __filename.endsWith('.js') ? __filename : process.argv[1];
+}
+
+interface ServeArgs {
+  detach: boolean;
+  idleSeconds: number;
+}
+
+function parseServeArgs(argv: readonly string[]): ServeArgs | string {
+  const args: ServeArgs = { detach: false, idleSeconds: DEFAULT_IDLE_SECONDS };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--detach') args.detach = true;
+    else if (a === '--idle') {
+      const n = Number(argv[++i]);
+      if (!Number.isSafeInteger(n) || n < 1) return `--idle takes a whole number of seconds ≥ 1, not ${argv[i]}`;
+      args.idleSeconds = n;
+    } else return `unknown argument ${a}`;
+  }
+  return args;
+}
+
+/** Does something accept connections on `socket`? */
+function listening(socket: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = net.connect(socket);
+    c.once('connect', () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.once('error', () => resolve(false));
+  });
+}
+
+/** `kcov-review serve ...` and `kcov-review stop`. */
+export async function residentCommand(argv: readonly string[], run: RunCommand, io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  let socket: string;
+  try {
+    socket = socketPath(bundleFile(), process.env);
+  } catch (e) {
+    io.err(`kcov-review: cannot name the resident process's socket: ${(e as Error).message}\n`);
+    return 2;
+  }
+  if (command === 'stop') {
+    if (rest.length > 0) {
+      io.err(`kcov-review: stop takes no arguments\n${SERVE_USAGE}\n`);
+      return 2;
+    }
+    return stop(socket, io);
+  }
+  const args = parseServeArgs(rest);
+  if (typeof args === 'string') {
+    io.err(`kcov-review: ${args}\n${SERVE_USAGE}\n`);
+    return 2;
+  }
+  const unsafe = preparePrivateDir(path.dirname(socket));
+  if (unsafe) {
+    io.err(`kcov-review: not serving: ${unsafe}\n`);
+    return 2;
+  }
+  if (await listening(socket)) {
+    io.err(`kcov-review: a resident process already listens on ${socket}\n`);
+    return 0;
+  }
+  return args.detach ? detach(socket, args, io) : serve(socket, args, run, io);
+}
+
+/** Asks the resident process to end and waits until it has. */
+async function stop(socket: string, io: CliIo): Promise<number> {
+  const answered = await new Promise<boolean>((resolve) => {
+    const c = net.connect(socket);
+    const reader = new LineReader();
+    c.once('connect', () => c.write(JSON.stringify({ kind: 'stop' } satisfies ResidentRequest) + '\n'));
+    c.on('data', (chunk: Buffer) => {
+      for (const line of reader.push(chunk)) if (parseFrame(line) !== null) resolve(true);
+    });
+    c.once('error', () => resolve(false));
+    c.once('close', () => resolve(false));
+  });
+  if (!answered) {
+    io.err(`kcov-review: no resident process listens on ${socket}\n`);
+    return 0;
+  }
+  for (let i = 0; i < 100 && (await listening(socket)); i++) await new Promise((r) => setTimeout(r, 20));
+  io.err(`kcov-review: stopped the resident process on ${socket}\n`);
+  return 0;
+}
+
+/** Starts `serve` in a detached process (its stderr in a log beside the socket) and waits until it listens. */
+async function detach(socket: string, args: ServeArgs, io: CliIo): Promise<number> {
+  const log = socket.replace(/\.sock$/, '.log');
+  const fd = fs.openSync(log, 'a', 0o600);
+  const child = spawn(process.execPath, [bundleFile(), 'serve', '--idle', String(args.idleSeconds)], { detached: true, stdio: ['ignore', 'ignore', fd] });
+  fs.closeSync(fd);
+  let exited: number | null = null;
+  child.once('exit', (code) => {
+    exited = code ?? 1;
+  });
+  child.unref();
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (await listening(socket)) {
+      io.err(`kcov-review: resident process ${child.pid} listens on ${socket} (log: ${log}; ends after ${args.idleSeconds} s idle or with kcov-review stop)\n`);
+      return 0;
+    }
+    if (exited !== null) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  io.err(`kcov-review: the resident process did not start listening on ${socket}; see ${log}\n`);
+  return 2;
+}
+
+/** Listens on `socket` until idle, stopped or signalled; resolves with the exit code. */
+function serve(socket: string, args: ServeArgs, run: RunCommand, io: CliIo): Promise<number> {
+  const home = process.cwd();
+  const environment = reviewEnvironment(process.env);
+  let queue: Promise<void> = Promise.resolve();
+  let waiting = 0;
+  let idleTimer: NodeJS.Timeout | null = null;
+  let stopping = false;
+
+  return new Promise<number>((resolve) => {
+    const server = net.createServer((conn) => accept(conn));
+    let ownInode: number | null = null;
+
+    const shutdown = (why: string): void => {
+      if (stopping) return;
+      stopping = true;
+      if (idleTimer) clearTimeout(idleTimer);
+      server.close();
+      try {
+        // Only our own socket: a process started after a stale one was removed has its own.
+        if (ownInode !== null && fs.statSync(socket).ino === ownInode) fs.unlinkSync(socket);
+      } catch {
+        /* already gone */
+      }
+      io.err(`kcov-review: resident process ${process.pid} ends (${why})\n`);
+      resolve(0);
+    };
+    const armIdle = (): void => {
+      if (idleTimer) clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => shutdown(`${args.idleSeconds} s without a request`), args.idleSeconds * 1000);
+      idleTimer.unref?.();
+    };
+    const onSignal = (signal: string) => () => shutdown(signal);
+    process.once('SIGTERM', onSignal('SIGTERM'));
+    process.once('SIGINT', onSignal('SIGINT'));
+
+    function accept(conn: net.Socket): void {
+      const reader = new LineReader();
+      let taken = false;
+      const send = (frame: ResidentFrame): void => {
+        if (!conn.destroyed) conn.write(JSON.stringify(frame) + '\n');
+      };
+      conn.on('error', () => conn.destroy()); // a client that went away: its output is dropped
+      conn.on('data', (chunk: Buffer) => {
+        if (taken) return;
+        let lines: string[];
+        try {
+          lines = reader.push(chunk, MAX_REQUEST_BYTES);
+        } catch (e) {
+          taken = true;
+          send({ err: `kcov-review: resident process: bad request: ${(e as Error).message}\n` });
+          send({ exit: 2 });
+          conn.end();
+          return;
+        }
+        if (lines.length === 0) return;
+        taken = true;
+        let request: ResidentRequest;
+        try {
+          request = parseRequest(lines[0]);
+        } catch (e) {
+          send({ err: `kcov-review: resident process: bad request: ${(e as Error).message}\n` });
+          send({ exit: 2 });
+          conn.end();
+          return;
+        }
+        waiting++;
+        if (idleTimer) clearTimeout(idleTimer);
+        const next = async (): Promise<void> => {
+          if (request.kind === 'run') return handle(request, conn, send);
+          send({ exit: 0 });
+          conn.end();
+          shutdown('kcov-review stop');
+        };
+        queue = queue
+          .then(next)
+          .catch((e: unknown) => io.err(`kcov-review: resident process: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`))
+          .finally(() => {
+            if (--waiting === 0 && !stopping) armIdle();
+          });
+      });
+    }
+
+    async function handle(request: Extract<ResidentRequest, { kind: 'run' }>, conn: net.Socket, send: (f: ResidentFrame) => void): Promise<void> {
+      if (conn.destroyed) return; // the client gave up while queued
+      if (!RESIDENT_COMMANDS.includes(request.argv[0])) {
+        send({ fallback: `${request.argv[0]} is not run by a resident process` });
+        conn.end();
+        return;
+      }
+      if (JSON.stringify(request.environment) !== JSON.stringify(environment)) {
+        send({ fallback: 'the KCOV_REVIEW_* environment differs from the resident process\'s' });
+        conn.end();
+        return;
+      }
+      let code: number;
+      try {
+        process.chdir(request.cwd);
+        code = await run(request.argv, { out: (s) => send({ out: s }), err: (s) => send({ err: s }) }, request.stages ?? undefined);
+      } catch (e) {
+        send({ err: `kcov-review: ${(e as Error).message}\n` });
+        code = 2;
+      } finally {
+        process.chdir(home);
+      }
+      send({ exit: code });
+      conn.end();
+    }
+
+    const listen = (retried: boolean): void => {
+      server.once('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EADDRINUSE' && !retried) {
+          // A socket file is there: a resident process that started meanwhile, or a stale file.
+          void listening(socket).then((alive) => {
+            if (alive) {
+              io.err(`kcov-review: a resident process already listens on ${socket}\n`);
+              resolve(0);
+              return;
+            }
+            try {
+              fs.unlinkSync(socket);
+            } catch {
+              /* removed meanwhile */
+            }
+            listen(true);
+          });
+          return;
+        }
+        io.err(`kcov-review: cannot listen on ${socket}: ${e.message}\n`);
+        resolve(2);
+      });
+      server.listen(socket, () => {
+        fs.chmodSync(socket, 0o600);
+        ownInode = fs.statSync(socket).ino;
+        io.err(`kcov-review: resident process ${process.pid} listens on ${socket}\n`);
+        armIdle();
+      });
+    };
+    listen(false);
+  });
+}
