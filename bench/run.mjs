@@ -18,7 +18,7 @@ const cli = path.join(repo, 'bin/kcov-review.js');
 const checkpatch = path.join(kernel, 'scripts/checkpatch.pl');
 const seedsDir = process.env.KCOV_REVIEW_SEEDS ?? path.resolve(repo, '../shared/seeds');
 const quick = process.argv.includes('--quick');
-// --only=cli,stages,hunks,lsp,litmus runs some sections (for profiling one thing); default all.
+// --only=cli,resident,stages,hunks,lsp,litmus runs some sections (for profiling one thing); default all.
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? null;
 const want = (section) => only === null || only.includes(section);
 const log = (...a) => console.error('[bench]', ...a);
@@ -38,20 +38,24 @@ fs.mkdirSync(outDir, { recursive: true });
 const GNU_TIME = ['/usr/bin/time', '/bin/time'].find((p) => fs.existsSync(p) && spawnSync(p, ['-f', '%M', 'true']).status === 0);
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
+// Every kcov-review process of the bench runs in its own process (KCOV_REVIEW_RESIDENT=off), whatever
+// resident process may be listening, except in section 1c, which measures exactly that.
+const ownProcess = { ...process.env, KCOV_REVIEW_RESIDENT: 'off' };
+
 /** Runs a command to completion; returns wall ms, peak RSS (KB), exit status. stdout/stderr go to files. */
-function measure(cmd, args, tag, timeoutMs = 120000) {
+function measure(cmd, args, tag, timeoutMs = 120000, env = ownProcess) {
   const out = fs.openSync(path.join(outDir, `${tag}.out`), 'w');
   const err = fs.openSync(path.join(outDir, `${tag}.err`), 'w');
   try {
     if (GNU_TIME) {
       const rss = path.join(outDir, `${tag}.rss`);
       const t0 = now();
-      const r = spawnSync(GNU_TIME, ['-f', '%M', '-o', rss, cmd, ...args], { stdio: ['ignore', out, err], timeout: timeoutMs });
+      const r = spawnSync(GNU_TIME, ['-f', '%M', '-o', rss, cmd, ...args], { stdio: ['ignore', out, err], timeout: timeoutMs, env });
       const ms = now() - t0;
       const kb = Number(fs.readFileSync(rss, 'utf8').trim().split('\n').pop());
       return { ms, rssKB: kb, status: r.status, timedOut: r.error?.code === 'ETIMEDOUT' };
     }
-    return measureByProc(cmd, args, out, err, timeoutMs);
+    return measureByProc(cmd, args, out, err, timeoutMs, env);
   } finally {
     fs.closeSync(out);
     fs.closeSync(err);
@@ -59,10 +63,10 @@ function measure(cmd, args, tag, timeoutMs = 120000) {
 }
 // Fallback without GNU time: poll /proc/<pid>/status VmHWM (peak) every 5 ms until exit (synchronous busy wait
 // on a child started with spawn would block, so this path uses a small shell loop instead).
-function measureByProc(cmd, args, out, err, timeoutMs) {
+function measureByProc(cmd, args, out, err, timeoutMs, env) {
   const script = '"$@" & p=$!; h=0; while kill -0 $p 2>/dev/null; do v=$(sed -n "s/^VmHWM:\\s*\\([0-9]*\\).*/\\1/p" /proc/$p/status 2>/dev/null); [ -n "$v" ] && h=$v; sleep 0.005; done; wait $p; s=$?; echo "$h" >&3; exit $s';
   const t0 = now();
-  const r = spawnSync('bash', ['-c', script, 'bench', cmd, ...args], { stdio: ['ignore', out, err, 'pipe'], timeout: timeoutMs });
+  const r = spawnSync('bash', ['-c', script, 'bench', cmd, ...args], { stdio: ['ignore', out, err, 'pipe'], timeout: timeoutMs, env });
   return { ms: now() - t0, rssKB: Number(String(r.output[3]).trim()), status: r.status, timedOut: r.error?.code === 'ETIMEDOUT' };
 }
 
@@ -116,6 +120,64 @@ for (const input of want('cli') ? inputs : []) {
   });
 }
 
+// ---- 1a. the floor: a Node process that does nothing (every kcov-review process pays at least this) ----
+const nodeFloor = want('cli') || want('resident') ? summary(Array.from({ length: quick ? 1 : 7 }, () => measure(process.execPath, ['-e', ''], 'node_floor'))) : null;
+
+// ---- 1c. the resident process (kcov-review serve): whole process of the client ----
+// Each "first check" run starts a resident process of its own, warms it with what a reviewer's would
+// have seen of the tree (kcov.c reviewed as a file and another 30-patch series over it, not the input),
+// then times the client checking the input, which that process has never seen; "repeat" then times
+// the same check again (answered from the content-keyed caches). checkpatch.pl alternates with both.
+const residentResults = [];
+if (want('resident')) {
+  const warmSeries = makeSeries(path.join(kernel, 'kernel/kcov.c'), work, 30, 1);
+  const warmUp = [path.join(kernel, 'kernel/kcov.c'), warmSeries];
+  for (const input of inputs.filter((i) => i.name.startsWith('seed') || i.name.startsWith('series'))) {
+    log(`resident: ${input.name} (${input.runs} runs, a new resident process each)`);
+    const tag = `res_${input.name.replace(/[^a-z0-9]+/gi, '_')}`;
+    const first = [];
+    const repeat = [];
+    const cp = [];
+    const memory = [];
+    for (let i = 0; i < input.runs; i++) {
+      const sockDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kr-bench-')), 's');
+      const env = { ...process.env, KCOV_REVIEW_RESIDENT_DIR: sockDir, KCOV_REVIEW_RESIDENT: 'require' };
+      const started = spawnSync(process.execPath, [cli, 'serve', '--detach', '--idle', '120'], { env, encoding: 'utf8' });
+      const pid = /resident process (\d+) listens/.exec(started.stderr)?.[1];
+      if (started.status !== 0 || !pid) throw new Error(`resident process did not start: ${started.stderr}`);
+      try {
+        for (const w of warmUp) spawnSync(process.execPath, [cli, 'check', '--tree', kernel, w], { env, stdio: 'ignore' });
+        first.push(measure(process.execPath, [cli, 'check', '--tree', input.tree, input.file], `${tag}_first`, 120000, env));
+        cp.push(measure('perl', [checkpatch, '--no-tree', input.file], `${tag}_cp`));
+        repeat.push(measure(process.execPath, [cli, 'check', '--tree', input.tree, input.file], `${tag}_repeat`, 120000, env));
+        const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+        memory.push({ rssKB: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]), hwmKB: Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]) });
+      } finally {
+        spawnSync(process.execPath, [cli, 'stop'], { env, stdio: 'ignore' });
+        fs.rmSync(path.dirname(sockDir), { recursive: true, force: true });
+      }
+    }
+    // The client must have printed the same review as a check in its own process (section 1, or a run now).
+    const own = spawnSync(process.execPath, [cli, 'check', '--tree', input.tree, input.file], { env: ownProcess, encoding: 'utf8' }).stdout;
+    const sameOutput = ['first', 'repeat'].every((k) => fs.readFileSync(path.join(outDir, `${tag}_${k}.out`), 'utf8') === own);
+    if (!sameOutput) throw new Error(`resident: ${input.name}: the client's output differs from a check in its own process`);
+    const f = summary(first);
+    const r = summary(repeat);
+    const c = summary(cp);
+    residentResults.push({
+      input: input.name,
+      warmUp: warmUp.map((w) => path.relative(repo, w)),
+      firstCheck: f,
+      repeatCheck: r,
+      checkpatch: c,
+      ratioFirst: c.ms.median / f.ms.median,
+      ratioRepeat: c.ms.median / r.ms.median,
+      residentMemoryKB: { rss: median(memory.map((m) => m.rssKB)), hwm: median(memory.map((m) => m.hwmKB)) },
+      sameOutputAsOwnProcess: sameOutput,
+    });
+  }
+}
+
 // ---- 1b. in-process time per stage (the CLI writes it with KCOV_REVIEW_STAGES=FILE; server/src/review/stages.ts) ----
 const STAGE_ORDER = ['parse', 'locate', 'source views', 'model !RT', 'model RT+BHlock', 'model RT', 'rules !RT', 'rules RT+BHlock', 'rules RT', 'place', 'quick fixes'];
 const stageResults = [];
@@ -125,7 +187,7 @@ for (const input of want('stages') ? inputs : []) {
   const all = [];
   for (let i = 0; i < runs; i++) {
     fs.rmSync(file, { force: true });
-    spawnSync(process.execPath, [cli, 'check', '--tree', input.tree, input.file], { stdio: 'ignore', env: { ...process.env, KCOV_REVIEW_STAGES: file } });
+    spawnSync(process.execPath, [cli, 'check', '--tree', input.tree, input.file], { stdio: 'ignore', env: { ...ownProcess, KCOV_REVIEW_STAGES: file } });
     if (fs.existsSync(file)) all.push(JSON.parse(fs.readFileSync(file, 'utf8')));
   }
   const names = [...new Set([...STAGE_ORDER, ...all.flatMap((a) => Object.keys(a.stages))])];
@@ -216,7 +278,7 @@ const machine = {
   perl: spawnSync('perl', ['-e', 'print $^V']).stdout.toString(),
   peakRss: GNU_TIME ? `${GNU_TIME} -f %M` : '/proc/<pid>/status VmHWM polled every 5 ms',
 };
-const results = { machine, command: 'npm run bench', cli: cliResults, stages: stageResults, hunks: hunkResults, lsp, litmus };
+const results = { machine, command: 'npm run bench', nodeFloor, cli: cliResults, resident: residentResults, stages: stageResults, hunks: hunkResults, lsp, litmus };
 // A partial run (--only, --quick) writes beside the full results instead of over them.
 const resultsFile = only || quick ? path.join(work, 'results.partial.json') : path.join(repo, 'bench/results.json');
 fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
@@ -236,6 +298,14 @@ if (want('cli')) {
 p('1. Whole process: kcov-review check --tree T INPUT  vs  perl checkpatch.pl --no-tree INPUT (alternating; median (min–max))');
 p(table(['input', 'runs', 'kcov-review', 'peak RSS', 'checkpatch.pl', 'peak RSS', 'checkpatch/kcov-review'],
   cliResults.map((r) => [r.input, r.kcovReview.runs, range(r.kcovReview), mb(r.kcovReview.rssKB.median), range(r.checkpatch), mb(r.checkpatch.rssKB.median), `${r.ratio.toFixed(2)}×`])));
+p('');
+}
+if (nodeFloor) p(`1a. Floor: node -e '' (a Node process doing nothing), ${nodeFloor.runs} runs: ${range(nodeFloor)}, peak RSS ${mb(nodeFloor.rssKB.median)}\n`);
+if (residentResults.length > 0) {
+p('1c. Resident process (kcov-review serve; the client\'s whole process, KCOV_REVIEW_RESIDENT=require). First check: a new resident');
+p('    process per run, warmed on kcov.c as a file and another 30-patch series, checks the input it has not seen; repeat: the same again');
+p(table(['input', 'runs', 'first check', 'repeat', 'checkpatch.pl', 'checkpatch/first', 'checkpatch/repeat', 'resident RSS (HWM)'],
+  residentResults.map((r) => [r.input, r.firstCheck.runs, range(r.firstCheck), range(r.repeatCheck), range(r.checkpatch), `${r.ratioFirst.toFixed(2)}×`, `${r.ratioRepeat.toFixed(2)}×`, `${mb(r.residentMemoryKB.rss)} (${mb(r.residentMemoryKB.hwm)})`])));
 p('');
 }
 if (want('stages')) {

@@ -9,9 +9,8 @@
 // was made from; a stale or rejected cache is rewritten, one that cannot be read or written is not used. KCOV_REVIEW_CODE_CACHE=off runs the bundle with plain require().
 const path = require('node:path');
 const fs = require('node:fs');
-const os = require('node:os');
-const vm = require('node:vm');
-const { createHash } = require('node:crypto');
+// node:os, node:vm and node:crypto are required where the bundle is run: a command a resident
+// process serves never loads them (each is a few ms of this process's start).
 
 // JIT policy, part 1 (part 2: server/src/cli/jit.ts). tree-sitter runs as WebAssembly: V8 compiles
 // it with its baseline compiler (Liftoff), then recompiles hot functions with TurboFan, which in a
@@ -32,7 +31,7 @@ if (!fs.existsSync(cli)) {
 /** Where the cache may live: KCOV_REVIEW_CODE_CACHE=FILE, else beside the bundle, else in the user's cache folder. */
 function cacheFiles() {
   if (process.env.KCOV_REVIEW_CODE_CACHE) return [path.resolve(process.env.KCOV_REVIEW_CODE_CACHE)];
-  const userCache = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  const userCache = process.env.XDG_CACHE_HOME || path.join(require('node:os').homedir(), '.cache');
   return [cli + '.v8cache', path.join(userCache, 'kcov-review', 'cli.js.v8cache')];
 }
 
@@ -75,9 +74,9 @@ function runBundle() {
   }
   const files = cacheFiles();
   const source = fs.readFileSync(cli, 'utf8');
-  const digest = createHash('sha1').update(source).digest();
+  const digest = require('node:crypto').createHash('sha1').update(source).digest();
   const cachedData = readCache(files, digest);
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: cli, cachedData });
+  const script = new (require('node:vm').Script)(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: cli, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
     // After the run, so that the functions it compiled are in the cache too; or just before the
     // bundle turns the optimizing compiler on (cli/jit.ts), while the flags are still those the
