@@ -53,9 +53,7 @@ function gitDiff(work, before, after) {
  * A 30-patch mbox: each patch a small edit of kcov.c on top of the previous one (inserting a comment
  * line after a statement, rewording an inserted comment, or adding a blank line), spread over the file.
  */
-/** `variant` > 0 gives another series of the same shape (other statements, other notes): the
- *  resident-process bench warms a process with one and measures the other. */
-export function makeSeries(kcovPath, outDir, n = 30, variant = 0) {
+export function makeSeries(kcovPath, outDir, n = 30) {
   const work = path.join(outDir, 'series-work');
   fs.mkdirSync(work, { recursive: true });
   let lines = fs.readFileSync(kcovPath, 'utf8').split('\n');
@@ -63,8 +61,7 @@ export function makeSeries(kcovPath, outDir, n = 30, variant = 0) {
   const candidates = [];
   for (let i = 0; i < lines.length; i++) if (/^\t[a-z_].*\);$/.test(lines[i])) candidates.push(i);
   const step = Math.max(1, Math.floor(candidates.length / n));
-  const picks = Array.from({ length: n }, (_, k) => candidates[Math.min(candidates.length - 1, k * step + (variant % step))]);
-  const note = variant === 0 ? 'bench: note' : `bench ${variant}: note`;
+  const picks = Array.from({ length: n }, (_, k) => candidates[Math.min(candidates.length - 1, k * step)]);
   let out = '';
   let shift = 0; // lines inserted so far above later picks (picks are increasing)
   for (let k = 1; k <= n; k++) {
@@ -74,11 +71,11 @@ export function makeSeries(kcovPath, outDir, n = 30, variant = 0) {
     let subject;
     if (k % 3 === 0 && k > 1) {
       // reword the comment inserted by the previous patch
-      const prev = next.findIndex((l) => l === `\t/* ${note} ${k - 1} */`);
-      next[prev] = `\t/* ${note} ${k - 1}, reworded by patch ${k} */`;
+      const prev = next.findIndex((l) => l === `\t/* bench: note ${k - 1} */`);
+      next[prev] = `\t/* bench: note ${k - 1}, reworded by patch ${k} */`;
       subject = `kcov: reword bench note ${k - 1}`;
     } else {
-      next.splice(at + 1, 0, `\t/* ${note} ${k} */`);
+      next.splice(at + 1, 0, `\t/* bench: note ${k} */`);
       shift++;
       subject = `kcov: add bench note ${k}`;
     }
@@ -86,7 +83,7 @@ export function makeSeries(kcovPath, outDir, n = 30, variant = 0) {
     out += mail(k, n, subject, gitDiff(work, before, lines.join('\n')));
   }
   fs.rmSync(work, { recursive: true, force: true });
-  const file = path.join(outDir, variant === 0 ? `series-${n}.mbox` : `series-${n}-variant${variant}.mbox`);
+  const file = path.join(outDir, 'series-30.mbox');
   fs.writeFileSync(file, out);
   return file;
 }

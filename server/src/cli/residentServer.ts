@@ -32,13 +32,26 @@ import type { CliIo } from './main';
 /** Runs one command line as the CLI does; `stages` is the KCOV_REVIEW_STAGES file of the request. */
 export type RunCommand = (argv: readonly string[], io: CliIo, stages: string | undefined) => Promise<number>;
 
+/** What the resident process reviews before it listens (cli/warmUp.ts), given the tree of
+ *  `--tree` or null for the default one; resolves with a line for the log. */
+export type WarmUp = (tree: string | null) => Promise<string>;
+
+/** What `serve` needs from the CLI it runs in. */
+export interface ResidentHost {
+  run: RunCommand;
+  warmUp: WarmUp;
+}
+
 /** Seconds without a request after which a resident process ends (15 minutes). */
 export const DEFAULT_IDLE_SECONDS = 900;
 
 export const SERVE_USAGE = `usage:
-  kcov-review serve [--detach] [--idle SECONDS]   keep a resident process that runs check/repair/reply/litmus
-                                                 for this build's CLI (default idle exit: ${DEFAULT_IDLE_SECONDS} s)
-  kcov-review stop                               end it`;
+  kcov-review serve [--detach] [--idle SECONDS] [--tree DIR] [--no-warm-up]
+        keep a resident process that runs check/repair/reply/litmus for this build's CLI; it first reviews
+        DIR's kernel/kcov.c (default: the embedded tree) and a few patches of its own, then listens until
+        idle for SECONDS (default ${DEFAULT_IDLE_SECONDS}); with --detach, returns once it listens
+  kcov-review stop
+        end it`;
 
 /** The CLI bundle this code runs in (the socket's name is derived from it). */
 function bundleFile(): string {
@@ -48,13 +61,21 @@ function bundleFile(): string {
 interface ServeArgs {
   detach: boolean;
   idleSeconds: number;
+  tree: string | null;
+  warmUp: boolean;
 }
 
 function parseServeArgs(argv: readonly string[]): ServeArgs | string {
-  const args: ServeArgs = { detach: false, idleSeconds: DEFAULT_IDLE_SECONDS };
+  const args: ServeArgs = { detach: false, idleSeconds: DEFAULT_IDLE_SECONDS, tree: null, warmUp: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--detach') args.detach = true;
+    else if (a === '--no-warm-up') args.warmUp = false;
+    else if (a === '--tree') {
+      const dir = argv[++i];
+      if (dir === undefined) return '--tree needs a folder';
+      args.tree = path.resolve(dir);
+    }
     else if (a === '--idle') {
       const n = Number(argv[++i]);
       if (!Number.isSafeInteger(n) || n < 1) return `--idle takes a whole number of seconds ≥ 1, not ${argv[i]}`;
@@ -77,7 +98,7 @@ function listening(socket: string): Promise<boolean> {
 }
 
 /** `kcov-review serve ...` and `kcov-review stop`. */
-export async function residentCommand(argv: readonly string[], run: RunCommand, io: CliIo): Promise<number> {
+export async function residentCommand(argv: readonly string[], host: ResidentHost, io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   let socket: string;
   try {
@@ -107,7 +128,7 @@ export async function residentCommand(argv: readonly string[], run: RunCommand, 
     io.err(`kcov-review: a resident process already listens on ${socket}\n`);
     return 0;
   }
-  return args.detach ? detach(socket, args, io) : serve(socket, args, run, io);
+  return args.detach ? detach(socket, args, io) : serve(socket, args, host, io);
 }
 
 /** Asks the resident process to end and waits until it has. */
@@ -135,14 +156,15 @@ async function stop(socket: string, io: CliIo): Promise<number> {
 async function detach(socket: string, args: ServeArgs, io: CliIo): Promise<number> {
   const log = socket.replace(/\.sock$/, '.log');
   const fd = fs.openSync(log, 'a', 0o600);
-  const child = spawn(process.execPath, [bundleFile(), 'serve', '--idle', String(args.idleSeconds)], { detached: true, stdio: ['ignore', 'ignore', fd] });
+  const serveArgs = ['serve', '--idle', String(args.idleSeconds), ...(args.tree ? ['--tree', args.tree] : []), ...(args.warmUp ? [] : ['--no-warm-up'])];
+  const child = spawn(process.execPath, [bundleFile(), ...serveArgs], { detached: true, stdio: ['ignore', 'ignore', fd] });
   fs.closeSync(fd);
   let exited: number | null = null;
   child.once('exit', (code) => {
     exited = code ?? 1;
   });
   child.unref();
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 60_000; // the warm-up takes a few seconds on a busy machine
   while (Date.now() < deadline) {
     if (await listening(socket)) {
       io.err(`kcov-review: resident process ${child.pid} listens on ${socket} (log: ${log}; ends after ${args.idleSeconds} s idle or with kcov-review stop)\n`);
@@ -155,8 +177,21 @@ async function detach(socket: string, args: ServeArgs, io: CliIo): Promise<numbe
   return 2;
 }
 
+/** Warms up, then listens on `socket` until idle, stopped or signalled; resolves with the exit code. */
+async function serve(socket: string, args: ServeArgs, host: ResidentHost, io: CliIo): Promise<number> {
+  if (args.warmUp) {
+    const t0 = performance.now();
+    try {
+      io.err(`kcov-review: resident process ${process.pid} warming up: ${await host.warmUp(args.tree)} in ${Math.round(performance.now() - t0)} ms\n`);
+    } catch (e) {
+      io.err(`kcov-review: resident process ${process.pid}: warm-up failed (${(e as Error).message}); serving anyway\n`);
+    }
+  }
+  return listenOn(socket, args, host.run, io);
+}
+
 /** Listens on `socket` until idle, stopped or signalled; resolves with the exit code. */
-function serve(socket: string, args: ServeArgs, run: RunCommand, io: CliIo): Promise<number> {
+function listenOn(socket: string, args: ServeArgs, run: RunCommand, io: CliIo): Promise<number> {
   const home = process.cwd();
   const environment = reviewEnvironment(process.env);
   let queue: Promise<void> = Promise.resolve();
