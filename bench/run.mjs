@@ -217,7 +217,7 @@ for (const h of hunkResults) h.marginalMsPerHunk = h === base ? null : (h.ms.med
 // ---- 3. LSP latency ----
 const seed000 = path.join(seedsDir, seeds.find((f) => f.startsWith('000')));
 if (want('lsp')) log('LSP: seed 000, 200 single-character edits at 20 ms');
-const lsp = !want('lsp') ? null : await lspBench({ serverJs: path.join(repo, 'dist/server.js'), kernelTree: kernel, patchPath: seed000, anchor: "Don't use in_task()", edits: 200, intervalMs: 20, isolated: 10 });
+const lsp = !want('lsp') ? null : await lspBench({ serverJs: path.join(repo, 'dist/server.js'), kernelTree: kernel, patchPath: seed000, anchor: "Don't use in_task()", edits: 200, intervalMs: 20, isolated: 50 });
 
 // ---- 4. LKMM litmus ----
 if (want('litmus')) log('litmus');

@@ -8,6 +8,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WARM_UP_PATCHES, warmUpPatches } from '../../server/src/cli/warmUp';
+import { reviewDocument } from '../../server/src/review/review';
+import { initParser } from '../../server/src/source';
 import { kernelDir, readKcov, seedPath, tempTree } from '../support/kernel';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -58,7 +61,7 @@ function rawExchange(socket: string, bytes: string): Promise<string> {
 describe('kcov-review serve: a resident process gives what a check in its own process gives', () => {
   it('serves check, repair and litmus with the same output and exit code, from another working folder, and stops', () => {
     const env = residentEnv();
-    const started = run(env, ['serve', '--detach']);
+    const started = run(env, ['serve', '--detach', '--no-warm-up']);
     expect(started.code).toBe(0);
     expect(started.stderr).toMatch(/resident process \d+ listens on .*\.sock/);
     const dir = env.KCOV_REVIEW_RESIDENT_DIR as string;
@@ -97,9 +100,27 @@ describe('kcov-review serve: a resident process gives what a check in its own pr
     expect(required.stderr).toMatch(/KCOV_REVIEW_RESIDENT=require, but no resident process listens on .*ENOENT/);
   });
 
+  it('warms up on the tree before it listens: kcov.c as a file and patches of its own, each located exactly', async () => {
+    const env = residentEnv();
+    const started = run(env, ['serve', '--detach', '--tree', tree]);
+    expect(started.code).toBe(0);
+    const dir = env.KCOV_REVIEW_RESIDENT_DIR as string;
+    const log = fs.readFileSync(path.join(dir, (socketIn(dir) as string).replace(/\.sock$/, '.log')), 'utf8');
+    expect(log).toContain(`warming up: ${1 + WARM_UP_PATCHES} reviews on ${tree}`);
+    expect(log.indexOf('warming up')).toBeLessThan(log.indexOf('listens on'));
+    await initParser();
+    const patches = warmUpPatches(readKcov());
+    expect(patches).toHaveLength(WARM_UP_PATCHES);
+    for (const patch of patches) {
+      const review = await reviewDocument(patch, { documentPath: null, kernelTree: tree, kernelTreeSource: 'cli' });
+      expect(review.hunks.map((h) => (h.where.located ? h.where.how : h.where.reason))).toEqual(['exact']);
+      expect(review.problems).toEqual([]);
+    }
+  });
+
   it('writes the stage times of a check it served to the client\'s KCOV_REVIEW_STAGES file', () => {
     const env = residentEnv();
-    expect(run(env, ['serve', '--detach']).code).toBe(0);
+    expect(run(env, ['serve', '--detach', '--no-warm-up']).code).toBe(0);
     const stages = path.join(path.dirname(env.KCOV_REVIEW_RESIDENT_DIR as string), 'stages.json');
     const r = run({ ...env, KCOV_REVIEW_RESIDENT: 'require', KCOV_REVIEW_STAGES: stages }, ['check', seedPath('004'), '--tree', tree]);
     expect(r.code).toBe(0);
@@ -110,7 +131,7 @@ describe('kcov-review serve: a resident process gives what a check in its own pr
 
   it('declines a client whose KCOV_REVIEW_* environment differs (the check runs in the client, with that environment)', () => {
     const env = residentEnv();
-    expect(run(env, ['serve', '--detach']).code).toBe(0);
+    expect(run(env, ['serve', '--detach', '--no-warm-up']).code).toBe(0);
     const faulty = { ...env, KCOV_REVIEW_FAULT_RULE: 'publish-barrier' };
     const auto = run(faulty, ['check', seedPath('004'), '--tree', tree]);
     expect(auto.stdout).toMatch(/rule publish-barrier failed/); // the fault was injected: it ran in the client
@@ -121,7 +142,7 @@ describe('kcov-review serve: a resident process gives what a check in its own pr
 
   it('answers a malformed or oversized request with exit 2 and keeps serving', async () => {
     const env = residentEnv();
-    expect(run(env, ['serve', '--detach']).code).toBe(0);
+    expect(run(env, ['serve', '--detach', '--no-warm-up']).code).toBe(0);
     const dir = env.KCOV_REVIEW_RESIDENT_DIR as string;
     const socket = path.join(dir, socketIn(dir) as string);
     const notJson = await rawExchange(socket, 'hello\n');
@@ -139,7 +160,7 @@ describe('kcov-review serve: a resident process gives what a check in its own pr
   it('replaces a stale socket (its process killed) and the client falls back meanwhile', async () => {
     const env = residentEnv();
     const dir = env.KCOV_REVIEW_RESIDENT_DIR as string;
-    const child = spawn(process.execPath, [cli, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'serve', '--no-warm-up'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => d.toString().includes('listens on') && resolve()));
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
@@ -149,14 +170,14 @@ describe('kcov-review serve: a resident process gives what a check in its own pr
     expect(fallback.stdout).toMatch(/fixed \(!RT, RT\+BHlock, RT\)/);
     const required = run({ ...env, KCOV_REVIEW_RESIDENT: 'require' }, ['check', seedPath('004'), '--tree', tree]);
     expect(required.stderr).toMatch(/ECONNREFUSED/);
-    expect(run(env, ['serve', '--detach']).code).toBe(0);
+    expect(run(env, ['serve', '--detach', '--no-warm-up']).code).toBe(0);
     expect(run({ ...env, KCOV_REVIEW_RESIDENT: 'require' }, ['check', seedPath('004'), '--tree', tree]).code).toBe(0);
   });
 
   it('ends by itself after --idle seconds without a request, removing its socket', async () => {
     const env = residentEnv();
     const dir = env.KCOV_REVIEW_RESIDENT_DIR as string;
-    const child = spawn(process.execPath, [cli, 'serve', '--idle', '1'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'serve', '--idle', '1', '--no-warm-up'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -170,13 +191,13 @@ describe('kcov-review serve: a resident process gives what a check in its own pr
     const dir = env.KCOV_REVIEW_RESIDENT_DIR as string;
     fs.mkdirSync(dir, { mode: 0o700 });
     fs.chmodSync(dir, 0o777);
-    const serve = run(env, ['serve', '--detach']);
+    const serve = run(env, ['serve', '--detach', '--no-warm-up']);
     expect(serve.code).toBe(2);
     expect(serve.stderr).toMatch(/not serving: .* has mode 777; it must be 700/);
     const link = `${dir}-link`;
     fs.chmodSync(dir, 0o700);
     fs.symlinkSync(dir, link);
-    const viaLink = run({ KCOV_REVIEW_RESIDENT_DIR: link }, ['serve', '--detach']);
+    const viaLink = run({ KCOV_REVIEW_RESIDENT_DIR: link }, ['serve', '--detach', '--no-warm-up']);
     expect(viaLink.code).toBe(2);
     expect(viaLink.stderr).toMatch(/is a symbolic link/);
     fs.chmodSync(dir, 0o755);
