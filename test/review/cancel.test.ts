@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Cancelled, reviewDocument } from '../../server/src/review/review';
+import { addStageListener } from '../../server/src/review/stages';
 import { readKcov, readSeed, tempTree } from '../support/kernel';
 
 const tree = tempTree({ 'kernel/kcov.c': readKcov() });
@@ -18,6 +19,21 @@ describe('a cancellable review', () => {
     const error = await running.then(() => null, (e: unknown) => e);
     expect(error).toBeInstanceOf(Cancelled);
     expect((error as Cancelled).stage).toMatch(/^(locate|source views|model and rules|place)/);
+  });
+
+  it('builds the views one configuration at a time, with a boundary between them (a newer edit waits for one configuration\'s views at most)', async () => {
+    const token = { cancelled: false };
+    // Cancel as soon as the first view has been built.
+    const remove = addStageListener((stage) => {
+      if (stage === 'source views') token.cancelled = true;
+    });
+    try {
+      const error = await reviewDocument(readSeed('000'), { documentPath: null, kernelTree: tree, cancel: token }).then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(Cancelled);
+      expect((error as Cancelled).stage).toBe('source views (RT+BHlock)');
+    } finally {
+      remove();
+    }
   });
 
   it('gives the same review with a token that is never set as without one', async () => {

@@ -338,7 +338,13 @@ async function reviewWithin(text: string, options: ReviewOptions, checkpoint: (s
   const reader = treeReader.reader;
   const env = { ...(reader ? { reader } : {}), nestingDepth: options.nestingDepth };
   for (const [index, { pair, fileHunks }] of analysed.entries()) {
-    await boundary('source views');
+    // The views, one configuration at a time with a boundary before each: a newer version of the
+    // document then waits for one configuration's views at most, not all of them (the table keeps them).
+    for (const config of configs) {
+      await boundary(`source views (${config.name})`);
+      viewOf(pair.pre, config, table);
+      viewOf(pair.post, config, table);
+    }
     addUnknownSymbols(unknown, pair, configs, table);
     const broken = brokenPostImage(pair, configs, table);
     if (broken) {
