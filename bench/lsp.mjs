@@ -4,6 +4,9 @@ import * as fs from 'node:fs';
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 
+/** Node's options and environment the VS Code client starts the server with. */
+const LAUNCH = JSON.parse(fs.readFileSync(new URL('../client/src/serverLaunch.json', import.meta.url), 'utf8'));
+
 const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -20,7 +23,9 @@ function procStatus(pid) {
 class Client {
   constructor(serverJs, settings) {
     this.settings = settings;
-    this.proc = spawn(process.execPath, [...(process.env.KCOV_BENCH_SERVER_NODE_ARGS ? process.env.KCOV_BENCH_SERVER_NODE_ARGS.split(' ') : []), serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // As the VS Code client starts it (client/src/launch.ts); KCOV_BENCH_SERVER_NODE_ARGS replaces Node's options.
+    const nodeArgs = process.env.KCOV_BENCH_SERVER_NODE_ARGS !== undefined ? process.env.KCOV_BENCH_SERVER_NODE_ARGS.split(' ').filter((a) => a !== '') : LAUNCH.execArgv;
+    this.proc = spawn(process.execPath, [...nodeArgs, serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...LAUNCH.env } });
     this.proc.stderr.on('data', () => {});
     this.buf = Buffer.alloc(0);
     this.nextId = 1;

@@ -30,7 +30,7 @@ import {
 } from 'vscode-languageclient/node';
 import { CrashTracker } from './restart';
 import { filterConfigurationResults, kernelTreeFor, KERNEL_TREE_KEY, selectedTreeTarget, type ConfigurationRequestItem } from './trust';
-import { SERVER_ENV } from './launch';
+import { SERVER_ENV, SERVER_EXEC_ARGV } from './launch';
 
 const SECTION = 'kcovReview';
 const STATUS_NOTIFICATION = 'kcovReview/status';
@@ -193,8 +193,8 @@ export async function activate(context: ExtensionContext): Promise<void> {
 
   const module = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc, options: { env: { ...process.env, ...SERVER_ENV } } },
-    debug: { module, transport: TransportKind.ipc, options: { env: { ...process.env, ...SERVER_ENV }, execArgv: ['--nolazy', '--inspect=6011'] } },
+    run: { module, transport: TransportKind.ipc, options: { env: { ...process.env, ...SERVER_ENV }, execArgv: [...SERVER_EXEC_ARGV] } },
+    debug: { module, transport: TransportKind.ipc, options: { env: { ...process.env, ...SERVER_ENV }, execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6011'] } },
   };
   const crashes = new CrashTracker();
   const clientOptions: LanguageClientOptions = {

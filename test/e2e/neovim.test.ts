@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SERVER_EXEC_ARGV } from '../../client/src/launch';
 import { KERNEL_DIR, SEEDS, SERVER, requireBuild } from '../lsp/support/lspClient';
 
 const NVIM = process.env.NVIM_BIN ?? 'nvim';
@@ -41,7 +42,7 @@ vim.api.nvim_create_autocmd('VimEnter', { callback = function()
   local settings = { kcovReview = { kernelTree = ${lua(KERNEL_DIR)}, configs = { '!RT', 'RT+BHlock', 'RT' } } }
   local client_id = vim.lsp.start_client({
     name = 'kcov-review',
-    cmd = { ${lua(process.execPath)}, ${lua(SERVER)}, '--stdio' },
+    cmd = { ${[process.execPath, ...SERVER_EXEC_ARGV, SERVER].map(lua).join(', ')}, '--stdio' },
     root_dir = ${lua(path.dirname(seed))},
     settings = settings,
     init_options = settings,

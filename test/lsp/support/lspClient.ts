@@ -5,7 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { SERVER_ENV } from '../../../client/src/launch';
+import { SERVER_ENV, SERVER_EXEC_ARGV } from '../../../client/src/launch';
 import {
   CodeActionRequest,
   ConfigurationRequest,
@@ -83,7 +83,7 @@ export class TestClient {
   static async start(options: ClientOptions = {}): Promise<TestClient> {
     requireBuild();
     // As the VS Code client starts it (client/src/extension.ts).
-    const child = spawn(process.execPath, [SERVER, '--stdio'], { env: { ...process.env, ...SERVER_ENV, ...options.env }, stdio: 'pipe' });
+    const child = spawn(process.execPath, [...SERVER_EXEC_ARGV, SERVER, '--stdio'], { env: { ...process.env, ...SERVER_ENV, ...options.env }, stdio: 'pipe' });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const client = new TestClient(child, connection, options.settings ?? {});
     child.stderr.on('data', (chunk: Buffer) => {
