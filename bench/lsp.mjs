@@ -4,6 +4,9 @@ import * as fs from 'node:fs';
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 
+/** An environment without the variables set to undefined (to drop one of LAUNCH.env). */
+const withoutUndefined = (env) => Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined));
+
 /** Node's options and environment the VS Code client starts the server with. */
 const LAUNCH = JSON.parse(fs.readFileSync(new URL('../client/src/serverLaunch.json', import.meta.url), 'utf8'));
 
@@ -21,11 +24,11 @@ function procStatus(pid) {
 }
 
 class Client {
-  constructor(serverJs, settings) {
+  constructor(serverJs, settings, env = {}) {
     this.settings = settings;
     // As the VS Code client starts it (client/src/launch.ts); KCOV_BENCH_SERVER_NODE_ARGS replaces Node's options.
     const nodeArgs = process.env.KCOV_BENCH_SERVER_NODE_ARGS !== undefined ? process.env.KCOV_BENCH_SERVER_NODE_ARGS.split(' ').filter((a) => a !== '') : LAUNCH.execArgv;
-    this.proc = spawn(process.execPath, [...nodeArgs, serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...LAUNCH.env } });
+    this.proc = spawn(process.execPath, [...nodeArgs, serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: withoutUndefined({ ...process.env, ...LAUNCH.env, ...env }) });
     this.proc.stderr.on('data', () => {});
     this.buf = Buffer.alloc(0);
     this.nextId = 1;
@@ -88,9 +91,9 @@ export function stats(values) {
  * Opens `patchPath`, waits for its first diagnostics, types `edits` characters (one didChange each,
  * `intervalMs` apart) inside the comment on the line matching `anchor`, then a few isolated edits.
  */
-export async function lspBench({ serverJs, kernelTree, patchPath, anchor, edits = 200, intervalMs = 20, isolated = 10 }) {
+export async function lspBench({ serverJs, kernelTree, patchPath, anchor, edits = 200, intervalMs = 20, isolated = 10, env = {} }) {
   const settings = { kernelTree, configs: ['!RT', 'RT+BHlock', 'RT'] };
-  const c = new Client(serverJs, settings);
+  const c = new Client(serverJs, settings, env);
   const uri = pathToFileURL(patchPath).href;
   const published = []; // {version, t, count}
   const waiters = [];

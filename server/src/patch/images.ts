@@ -3,12 +3,12 @@
  * The pre-image is the base; the post-image is the base with every located hunk applied. Hunks that
  * were not located leave the images untouched (they are reported, not guessed).
  */
-import { createHash } from 'node:crypto';
+import { textHash } from '../hash';
 import type { ImagePair, LineMap, LocatedHunk, SourceImage } from './types';
 
 export function makeImage(path: string, lines: readonly string[]): SourceImage {
   const text = lines.join('\n') + (lines.length > 0 ? '\n' : '');
-  return { path, text, hash: createHash('sha1').update(text).digest('hex') };
+  return { path, text, hash: textHash(text) };
 }
 
 export function imageLines(image: SourceImage): string[] {

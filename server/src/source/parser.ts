@@ -4,7 +4,7 @@
  * text is identical share one tree) in a small LRU. Trees are not deleted on eviction: a view
  * may still hold one, and web-tree-sitter frees unreachable trees through a FinalizationRegistry.
  */
-import { createHash } from 'node:crypto';
+import { textHash } from '../hash';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Edit, Language, Parser, type Node, type Point, type Tree } from 'web-tree-sitter';
@@ -134,9 +134,7 @@ export class Lru<K, V> {
 
 const treeCache = new Lru<string, Tree>(8);
 
-export function textHash(text: string): string {
-  return createHash('sha1').update(text).digest('hex');
-}
+export { textHash };
 
 /** Row and column (UTF-16 code units, as web-tree-sitter counts them) of a string index. */
 function pointAt(text: string, index: number): Point {
