@@ -75,10 +75,15 @@ describe('nothing from a patch is executed', () => {
 
   afterEach(() => fs.rmSync(marker, { force: true }));
 
-  it('git is run with an argument array only, the blob id checked as hex (source audit of server/src)', () => {
+  it('git is run with an argument array only, the blob id checked as hex; the only other process started is Node on the CLI bundle (source audit of server/src)', () => {
     const sources = execFileSync('grep', ['-rlE', "child_process|require\\(['\"]child", path.join(root, 'server', 'src')], { encoding: 'utf8' }).trim().split('\n');
-    expect(sources.map((f) => path.relative(root, f))).toEqual(['server/src/patch/tree.ts']);
-    const tree = fs.readFileSync(sources[0], 'utf8');
+    expect(sources.map((f) => path.relative(root, f)).sort()).toEqual(['server/src/cli/residentServer.ts', 'server/src/patch/tree.ts']);
+    // The resident process's --detach starts Node itself on the CLI bundle, with an argument array and no shell.
+    const resident = fs.readFileSync(path.join(root, 'server/src/cli/residentServer.ts'), 'utf8');
+    expect(resident).not.toMatch(/\bexecSync\b|\bexec\(|\bexecFile|shell:\s*true/);
+    expect(resident.match(/\bspawn\(/g)).toHaveLength(1);
+    expect(resident).toMatch(/spawn\(process\.execPath, \[bundleFile\(\), \.\.\.serveArgs\], \{ detached: true/);
+    const tree = fs.readFileSync(path.join(root, 'server/src/patch/tree.ts'), 'utf8');
     expect(tree).not.toMatch(/\bexecSync\b|\bexec\(|shell:\s*true/);
     expect(tree).toMatch(/\/\^\[0-9a-f\]\{4,64\}\$\/\.test\(blob\)/);
     for (const call of tree.match(/execFileSync\('git', \[[^\]]*\]/g) ?? []) expect(call).toMatch(/'--', blob\]$/);
