@@ -59,7 +59,7 @@ function rawExchange(socket: string, bytes: string): Promise<string> {
 }
 
 describe('kcov-review serve: a resident process gives what a check in its own process gives', () => {
-  it('serves check, repair and litmus with the same output and exit code, from another working folder, and stops', () => {
+  it('serves check, repair, reply and litmus with the same output and exit code, from another working folder, and stops', () => {
     const env = residentEnv();
     const started = run(env, ['serve', '--detach', '--no-warm-up']);
     expect(started.code).toBe(0);
@@ -79,10 +79,14 @@ describe('kcov-review serve: a resident process gives what a check in its own pr
       ['check', '--format', 'yaml', 'x'],
       ['repair', path.basename(seedPath('004')), '--tree', tree],
       ['litmus', path.join(kernelDir(), 'tools/memory-model/litmus-tests/MP+pooncerelease+poacquireonce.litmus')],
+      ['reply', path.basename(seedPath('004')), '--tree', tree],
+      // More than a pipe holds (64 KiB): the frames arrive in many chunks.
+      ['check', ...Array(4).fill(path.basename(seedPath('000'))), '--tree', tree, '--format', 'sarif'],
     ];
     for (const args of cases) {
       const there = run({ ...env, KCOV_REVIEW_RESIDENT: 'require' }, args, seedDir);
       const here = run({ ...env, KCOV_REVIEW_RESIDENT: 'off' }, args, seedDir);
+      if (args.includes('sarif')) expect(there.stdout.length).toBeGreaterThan(65536);
       expect(there.code, args.join(' ')).toBe(here.code);
       expect(there.stdout, args.join(' ')).toBe(here.stdout);
       expect(there.stderr, args.join(' ')).toBe(here.stderr);
