@@ -192,142 +192,160 @@ async function serve(socket: string, args: ServeArgs, host: ResidentHost, io: Cl
 
 /** Listens on `socket` until idle, stopped or signalled; resolves with the exit code. */
 function listenOn(socket: string, args: ServeArgs, run: RunCommand, io: CliIo): Promise<number> {
-  const home = process.cwd();
-  const environment = reviewEnvironment(process.env);
-  let queue: Promise<void> = Promise.resolve();
-  let waiting = 0;
-  let idleTimer: NodeJS.Timeout | null = null;
-  let stopping = false;
+  return new Promise<number>((resolve) => new ResidentServer(socket, args.idleSeconds, run, io, resolve).listen(false));
+}
 
-  return new Promise<number>((resolve) => {
-    const server = net.createServer((conn) => accept(conn));
-    let ownInode: number | null = null;
+type RunRequest = Extract<ResidentRequest, { kind: 'run' }>;
 
-    const shutdown = (why: string): void => {
-      if (stopping) return;
-      stopping = true;
-      if (idleTimer) clearTimeout(idleTimer);
-      server.close();
-      try {
-        // Only our own socket: a process started after a stale one was removed has its own.
-        if (ownInode !== null && fs.statSync(socket).ino === ownInode) fs.unlinkSync(socket);
-      } catch {
-        /* already gone */
+/**
+ * One listening resident process: requests run one after another (a queue of promises), each in
+ * its client's working folder; the idle timer runs only while nothing is queued.
+ */
+class ResidentServer {
+  private readonly server = net.createServer((conn) => this.accept(conn));
+  /** Where the process was started: the working folder between requests. */
+  private readonly home = process.cwd();
+  /** The KCOV_REVIEW_* variables this process read at start-up (a client with others is declined). */
+  private readonly environment = JSON.stringify(reviewEnvironment(process.env));
+  private queue: Promise<void> = Promise.resolve();
+  private waiting = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private stopping = false;
+  /** The inode of the socket this process created (only that one is removed at the end). */
+  private ownInode: number | null = null;
+
+  constructor(
+    private readonly socket: string,
+    private readonly idleSeconds: number,
+    private readonly run: RunCommand,
+    private readonly io: CliIo,
+    private readonly done: (code: number) => void,
+  ) {
+    process.once('SIGTERM', () => this.shutdown('SIGTERM'));
+    process.once('SIGINT', () => this.shutdown('SIGINT'));
+  }
+
+  listen(retried: boolean): void {
+    this.server.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE' && !retried) void this.replaceStaleSocket();
+      else {
+        this.io.err(`kcov-review: cannot listen on ${this.socket}: ${e.message}\n`);
+        this.done(2);
       }
-      io.err(`kcov-review: resident process ${process.pid} ends (${why})\n`);
-      resolve(0);
-    };
-    const armIdle = (): void => {
-      if (idleTimer) clearTimeout(idleTimer);
-      idleTimer = setTimeout(() => shutdown(`${args.idleSeconds} s without a request`), args.idleSeconds * 1000);
-      idleTimer.unref?.();
-    };
-    const onSignal = (signal: string) => () => shutdown(signal);
-    process.once('SIGTERM', onSignal('SIGTERM'));
-    process.once('SIGINT', onSignal('SIGINT'));
+    });
+    this.server.listen(this.socket, () => {
+      fs.chmodSync(this.socket, 0o600);
+      this.ownInode = fs.statSync(this.socket).ino;
+      this.io.err(`kcov-review: resident process ${process.pid} listens on ${this.socket}\n`);
+      this.armIdle();
+    });
+  }
 
-    function accept(conn: net.Socket): void {
-      const reader = new LineReader();
-      let taken = false;
-      const send = (frame: ResidentFrame): void => {
-        if (!conn.destroyed) conn.write(JSON.stringify(frame) + '\n');
-      };
-      conn.on('error', () => conn.destroy()); // a client that went away: its output is dropped
-      conn.on('data', (chunk: Buffer) => {
-        if (taken) return;
-        let lines: string[];
-        try {
-          lines = reader.push(chunk, MAX_REQUEST_BYTES);
-        } catch (e) {
-          taken = true;
-          send({ err: `kcov-review: resident process: bad request: ${(e as Error).message}\n` });
-          send({ exit: 2 });
-          conn.end();
-          return;
-        }
+  /** A socket file is in the way: a resident process that started meanwhile (then this one ends), or a stale file (removed). */
+  private async replaceStaleSocket(): Promise<void> {
+    if (await listening(this.socket)) {
+      this.io.err(`kcov-review: a resident process already listens on ${this.socket}\n`);
+      this.done(0);
+      return;
+    }
+    try {
+      fs.unlinkSync(this.socket);
+    } catch {
+      /* removed meanwhile */
+    }
+    this.listen(true);
+  }
+
+  private shutdown(why: string): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.server.close();
+    try {
+      if (this.ownInode !== null && fs.statSync(this.socket).ino === this.ownInode) fs.unlinkSync(this.socket);
+    } catch {
+      /* already gone */
+    }
+    this.io.err(`kcov-review: resident process ${process.pid} ends (${why})\n`);
+    this.done(0);
+  }
+
+  private armIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.shutdown(`${this.idleSeconds} s without a request`), this.idleSeconds * 1000);
+  }
+
+  /** Reads one request line from a connection and queues it; a bad one is answered at once. */
+  private accept(conn: net.Socket): void {
+    const reader = new LineReader();
+    let taken = false;
+    const send = (frame: ResidentFrame): void => {
+      if (!conn.destroyed) conn.write(JSON.stringify(frame) + '\n');
+    };
+    const refuse = (why: string): void => {
+      send({ err: `kcov-review: resident process: bad request: ${why}\n` });
+      send({ exit: 2 });
+      conn.end();
+    };
+    conn.on('error', () => conn.destroy()); // a client that went away: its output is dropped
+    conn.on('data', (chunk: Buffer) => {
+      if (taken) return;
+      let request: ResidentRequest;
+      try {
+        const lines = reader.push(chunk, MAX_REQUEST_BYTES);
         if (lines.length === 0) return;
         taken = true;
-        let request: ResidentRequest;
-        try {
-          request = parseRequest(lines[0]);
-        } catch (e) {
-          send({ err: `kcov-review: resident process: bad request: ${(e as Error).message}\n` });
-          send({ exit: 2 });
-          conn.end();
-          return;
-        }
-        waiting++;
-        if (idleTimer) clearTimeout(idleTimer);
-        const next = async (): Promise<void> => {
-          if (request.kind === 'run') return handle(request, conn, send);
-          send({ exit: 0 });
-          conn.end();
-          shutdown('kcov-review stop');
-        };
-        queue = queue
-          .then(next)
-          .catch((e: unknown) => io.err(`kcov-review: resident process: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`))
-          .finally(() => {
-            if (--waiting === 0 && !stopping) armIdle();
-          });
-      });
-    }
-
-    async function handle(request: Extract<ResidentRequest, { kind: 'run' }>, conn: net.Socket, send: (f: ResidentFrame) => void): Promise<void> {
-      if (conn.destroyed) return; // the client gave up while queued
-      if (!RESIDENT_COMMANDS.includes(request.argv[0])) {
-        send({ fallback: `${request.argv[0]} is not run by a resident process` });
-        conn.end();
-        return;
-      }
-      if (JSON.stringify(request.environment) !== JSON.stringify(environment)) {
-        send({ fallback: 'the KCOV_REVIEW_* environment differs from the resident process\'s' });
-        conn.end();
-        return;
-      }
-      let code: number;
-      try {
-        process.chdir(request.cwd);
-        code = await run(request.argv, { out: (s) => send({ out: s }), err: (s) => send({ err: s }) }, request.stages ?? undefined);
+        request = parseRequest(lines[0]);
       } catch (e) {
-        send({ err: `kcov-review: ${(e as Error).message}\n` });
-        code = 2;
-      } finally {
-        process.chdir(home);
+        taken = true;
+        refuse((e as Error).message);
+        return;
       }
-      send({ exit: code });
-      conn.end();
-    }
+      this.enqueue(() => (request.kind === 'run' ? this.handle(request, conn, send) : this.stop(conn, send)));
+    });
+  }
 
-    const listen = (retried: boolean): void => {
-      server.once('error', (e: NodeJS.ErrnoException) => {
-        if (e.code === 'EADDRINUSE' && !retried) {
-          // A socket file is there: a resident process that started meanwhile, or a stale file.
-          void listening(socket).then((alive) => {
-            if (alive) {
-              io.err(`kcov-review: a resident process already listens on ${socket}\n`);
-              resolve(0);
-              return;
-            }
-            try {
-              fs.unlinkSync(socket);
-            } catch {
-              /* removed meanwhile */
-            }
-            listen(true);
-          });
-          return;
-        }
-        io.err(`kcov-review: cannot listen on ${socket}: ${e.message}\n`);
-        resolve(2);
+  private enqueue(job: () => Promise<void>): void {
+    this.waiting++;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.queue = this.queue
+      .then(job)
+      .catch((e: unknown) => this.io.err(`kcov-review: resident process: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`))
+      .finally(() => {
+        if (--this.waiting === 0 && !this.stopping) this.armIdle();
       });
-      server.listen(socket, () => {
-        fs.chmodSync(socket, 0o600);
-        ownInode = fs.statSync(socket).ino;
-        io.err(`kcov-review: resident process ${process.pid} listens on ${socket}\n`);
-        armIdle();
-      });
-    };
-    listen(false);
-  });
+  }
+
+  private async stop(conn: net.Socket, send: (f: ResidentFrame) => void): Promise<void> {
+    send({ exit: 0 });
+    conn.end();
+    this.shutdown('kcov-review stop');
+  }
+
+  /** Runs a command line for a client, in its working folder, its output sent as frames. */
+  private async handle(request: RunRequest, conn: net.Socket, send: (f: ResidentFrame) => void): Promise<void> {
+    if (conn.destroyed) return; // the client gave up while queued
+    const declined = !RESIDENT_COMMANDS.includes(request.argv[0])
+      ? `${request.argv[0]} is not run by a resident process`
+      : JSON.stringify(request.environment) !== this.environment
+        ? "the KCOV_REVIEW_* environment differs from the resident process's"
+        : null;
+    if (declined) {
+      send({ fallback: declined });
+      conn.end();
+      return;
+    }
+    let code: number;
+    try {
+      process.chdir(request.cwd);
+      code = await this.run(request.argv, { out: (s) => send({ out: s }), err: (s) => send({ err: s }) }, request.stages ?? undefined);
+    } catch (e) {
+      send({ err: `kcov-review: ${(e as Error).message}\n` });
+      code = 2;
+    } finally {
+      process.chdir(this.home);
+    }
+    send({ exit: code });
+    conn.end();
+  }
 }
