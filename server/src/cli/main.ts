@@ -18,8 +18,8 @@ import type { Review, ReviewOptions } from '../review/types';
 import { toJson } from './json';
 import { toSarif } from './sarif';
 import { toText } from './text';
-import { residentCommand, SERVE_USAGE } from './residentServer';
-import { firstTree, warmUp } from './warmUp';
+import { residentCommand, SERVE_SYNOPSIS } from './residentServer';
+import { warmUp } from './warmUp';
 
 /** The CLI's time budget: generous (the 10 000-hunk benchmark takes ~7 s), but a pathological
  *  patch ends with a diagnostic instead of running for minutes. */
@@ -30,7 +30,7 @@ export const USAGE = `usage:
   kcov-review repair PATCH [--tree DIR] [-o OUT] [LIMITS]
   kcov-review reply PATCH [--tree DIR] [--config NAME,...] [--depth N] [LIMITS]
   kcov-review litmus FILE.litmus... [--format text|json]
-${SERVE_USAGE.replace(/^usage:\n/, '')}
+${SERVE_SYNOPSIS}
 configs: ${CONFIG_NAMES.join(', ')} (default: all)
 depth: activations the context explorer nests on one CPU, ${DEFAULT_NESTING_DEPTH}–${MAX_NESTING_DEPTH} (default ${DEFAULT_NESTING_DEPTH})
 LIMITS: --max-bytes N (a larger patch is not analysed; default ${DEFAULT_MAX_DOCUMENT_BYTES}),
@@ -136,13 +136,6 @@ async function review(file: string, text: string, args: Args): Promise<Review> {
   return reviewDocument(text, options);
 }
 
-/** The resident process's warm-up (cli/warmUp.ts) on `tree`, or on the embedded default tree. */
-async function warmUpResident(tree: string | null): Promise<string> {
-  const dir = tree ?? firstTree(cliDefaultDirs());
-  if (!dir) return 'no kernel tree to warm up on (none given, no embedded tree)';
-  return `${await warmUp(dir)} reviews on ${dir}`;
-}
-
 /** Problems that mean the patch was not reviewed at all: exit 2, so CI never passes them silently. */
 const NOT_REVIEWED = new Set(['tree-invalid', 'not-a-patch', 'document-too-large', 'time-budget']);
 
@@ -239,7 +232,7 @@ async function withStageTimes(file: string | undefined, run: () => Promise<numbe
  * KCOV_REVIEW_STAGES of the process, or of the client a resident process runs the command for).
  */
 export async function main(argv: readonly string[], io: CliIo = stdio, stagesFile: string | undefined = process.env.KCOV_REVIEW_STAGES): Promise<number> {
-  if (argv[0] === 'serve' || argv[0] === 'stop') return residentCommand(argv, { run: (a, clientIo, stages) => main(a, clientIo, stages), warmUp: warmUpResident }, io);
+  if (argv[0] === 'serve' || argv[0] === 'stop') return residentCommand(argv, { run: (a, clientIo, stages) => main(a, clientIo, stages), warmUp: (tree) => warmUp(tree, cliDefaultDirs()) }, io);
   let args: Args;
   try {
     args = parseArgs(argv);

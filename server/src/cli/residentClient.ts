@@ -19,13 +19,9 @@ import {
   unsafeDirReason,
   type ResidentRequest,
 } from './residentProtocol';
+import type { CliIo } from './main'; // a type only: the client bundle does not load the CLI
 
-export interface ClientIo {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
-
-const stdio: ClientIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+const stdio: CliIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 
 /** What a connection attempt came to: the command's exit code, or why it did not run there. */
 type Outcome = { code: number } | { notRun: string };
@@ -34,7 +30,7 @@ type Outcome = { code: number } | { notRun: string };
  * Runs `argv` in the resident process of the CLI bundle `bundleFile`. Resolves with the exit
  * code, or null when the caller must run the command in its own process.
  */
-export async function runThroughResident(argv: readonly string[], bundleFile: string, env: NodeJS.ProcessEnv = process.env, io: ClientIo = stdio): Promise<number | null> {
+export async function runThroughResident(argv: readonly string[], bundleFile: string, env: NodeJS.ProcessEnv = process.env, io: CliIo = stdio): Promise<number | null> {
   const mode = residentMode(env);
   if (mode === 'off' || !RESIDENT_COMMANDS.includes(argv[0])) return null;
   const outcome = await attempt(argv, bundleFile, env, io);
@@ -44,7 +40,7 @@ export async function runThroughResident(argv: readonly string[], bundleFile: st
   return 2;
 }
 
-async function attempt(argv: readonly string[], bundleFile: string, env: NodeJS.ProcessEnv, io: ClientIo): Promise<Outcome> {
+async function attempt(argv: readonly string[], bundleFile: string, env: NodeJS.ProcessEnv, io: CliIo): Promise<Outcome> {
   let socket: string;
   try {
     socket = socketPath(bundleFile, env);

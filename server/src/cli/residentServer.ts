@@ -45,13 +45,14 @@ export interface ResidentHost {
 /** Seconds without a request after which a resident process ends (15 minutes). */
 export const DEFAULT_IDLE_SECONDS = 900;
 
-export const SERVE_USAGE = `usage:
-  kcov-review serve [--detach] [--idle SECONDS] [--tree DIR] [--no-warm-up]
+export const SERVE_SYNOPSIS = `  kcov-review serve [--detach] [--idle SECONDS] [--tree DIR] [--no-warm-up]
         keep a resident process that runs check/repair/reply/litmus for this build's CLI; it first reviews
         DIR's kernel/kcov.c (default: the embedded tree) and a few patches of its own, then listens until
         idle for SECONDS (default ${DEFAULT_IDLE_SECONDS}); with --detach, returns once it listens
   kcov-review stop
         end it`;
+
+const SERVE_USAGE = `usage:\n${SERVE_SYNOPSIS}`;
 
 /** The CLI bundle this code runs in (the socket's name is derived from it). */
 function bundleFile(): string {
@@ -187,12 +188,7 @@ async function serve(socket: string, args: ServeArgs, host: ResidentHost, io: Cl
       io.err(`kcov-review: resident process ${process.pid}: warm-up failed (${(e as Error).message}); serving anyway\n`);
     }
   }
-  return listenOn(socket, args, host.run, io);
-}
-
-/** Listens on `socket` until idle, stopped or signalled; resolves with the exit code. */
-function listenOn(socket: string, args: ServeArgs, run: RunCommand, io: CliIo): Promise<number> {
-  return new Promise<number>((resolve) => new ResidentServer(socket, args.idleSeconds, run, io, resolve).listen(false));
+  return new Promise<number>((resolve) => new ResidentServer(socket, args.idleSeconds, host.run, io, resolve).listen(false));
 }
 
 type RunRequest = Extract<ResidentRequest, { kind: 'run' }>;

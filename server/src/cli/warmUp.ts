@@ -5,8 +5,8 @@
  * file and a few small patches of its own against it, and the first real check finds the compiled
  * code and the tree's base analysis (parsed trees, views, summaries) already there.
  */
-import fs from 'node:fs';
 import path from 'node:path';
+import { findTree, KCOV_PATH, readTreeFileChecked } from '../patch/tree';
 import { reviewDocument } from '../review/review';
 
 /** How many generated patches the warm-up reviews after kcov.c itself. */
@@ -37,18 +37,19 @@ export function warmUpPatches(kcov: string, count: number = WARM_UP_PATCHES): st
   return patches;
 }
 
-/** The first folder of `treeDirs` holding kernel/kcov.c, or null. */
-export function firstTree(treeDirs: readonly string[]): string | null {
-  return treeDirs.find((d) => fs.existsSync(path.join(d, 'kernel', 'kcov.c'))) ?? null;
-}
-
-/** Reviews kcov.c of `tree` as a file and the generated patches against it; returns how many reviews ran. */
-export async function warmUp(tree: string): Promise<number> {
-  const kcovPath = path.join(tree, 'kernel', 'kcov.c');
-  const kcov = fs.readFileSync(kcovPath, 'utf8');
+/**
+ * Reviews kcov.c of `tree` (found as a review finds it: `--tree`, else the embedded default) as a
+ * file and the generated patches against it; resolves with a line for the log.
+ */
+export async function warmUp(explicit: string | null, defaultDirs: readonly string[]): Promise<string> {
+  const lookup = findTree({ explicit, explicitSource: 'cli', documentPath: null, defaultDirs });
+  if (!lookup.tree) return `nothing reviewed: ${lookup.problem ?? 'no kernel tree given and no embedded tree'}`;
+  const tree = lookup.tree.path;
+  const read = readTreeFileChecked(tree, KCOV_PATH);
+  if (read.text === null) return `nothing reviewed: ${read.refused ?? `${KCOV_PATH} cannot be read`} (${tree})`;
   const options = { kernelTree: tree, kernelTreeSource: 'cli' as const };
-  await reviewDocument(kcov, { ...options, documentPath: kcovPath });
-  const patches = warmUpPatches(kcov);
+  await reviewDocument(read.text, { ...options, documentPath: path.join(tree, KCOV_PATH) });
+  const patches = warmUpPatches(read.text);
   for (const patch of patches) await reviewDocument(patch, { ...options, documentPath: null });
-  return 1 + patches.length;
+  return `${1 + patches.length} reviews on ${tree}`;
 }

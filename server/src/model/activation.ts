@@ -11,7 +11,8 @@ import { BH_LOCK, PREDICATES, type ContextName } from './contexts';
 import { BRANCH_FACTS, factFor, nonNullAtoms } from './facts';
 import { structOf, structTable, structVars } from './guards';
 import { effectOf, effectOfCall, findPrimitive, readAnnotation, type Effect, type PrimitiveRow } from './semantics';
-import { Lru, textHash } from '../source/parser';
+import { textHash } from '../hash';
+import { Lru } from '../source/parser';
 import { functionKey, summarizeViewDetailed, type FunctionSummary, type Guard, type ModelEvent } from './summary';
 
 export type StepOp =

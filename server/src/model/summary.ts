@@ -7,7 +7,8 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { codeShape } from '../source/mask';
-import { Lru, textHash } from '../source/parser';
+import { textHash } from '../hash';
+import { Lru } from '../source/parser';
 import type { ConfigView, FunctionInfo } from '../source/types';
 import { storeOfCall, type Effect } from './semantics';
 

@@ -134,7 +134,6 @@ export class Lru<K, V> {
 
 const treeCache = new Lru<string, Tree>(8);
 
-export { textHash };
 
 /** Row and column (UTF-16 code units, as web-tree-sitter counts them) of a string index. */
 function pointAt(text: string, index: number): Point {
