@@ -3,6 +3,7 @@
  * where comments (and, in `code`, the contents of string and character literals) are spaces.
  * Scanning a mask with regular expressions finds only real code, at the real positions.
  */
+import { closestText, type ChangedSpan } from './textSpan';
 
 export interface LexMask {
   /** Comments replaced by spaces; literals kept. */
@@ -10,7 +11,7 @@ export interface LexMask {
   /** Comments and the contents of string/char literals replaced by spaces (quotes kept). */
   code: string;
   /** Per 0-based line: does the line end inside a block comment? */
-  endsInComment: boolean[];
+  endsInComment: readonly boolean[];
 }
 
 type LexState = 'code' | 'line-comment' | 'block-comment' | 'string' | 'char';
@@ -52,28 +53,39 @@ function fromCodes(codes: Uint16Array): string {
   return parts.join('');
 }
 
-/** Compute both masks in one pass. Never throws: unterminated comments run to the end of the
- *  text, unterminated literals to the end of their line (as a C lexer would report). Every input
- *  code unit gives one output code unit at the same index (the masks are written in place). */
-export function lexMask(text: string): LexMask {
-  const n = text.length;
-  const noComments = new Uint16Array(n);
-  const code = new Uint16Array(n);
-  const endsInComment: boolean[] = [];
-  let state: LexState = 'code';
+/** Where a scan writes: the masks of the code units from `offset` on, and a flag per line break. */
+interface ScanOutput {
+  offset: number;
+  noComments: Uint16Array;
+  code: Uint16Array;
+  endsInComment: boolean[];
+}
+
+/**
+ * Lexes `text` from `from` (a line start) in `state`, writing both masks, until the end of the text
+ * or of the output, or until `stopAfter(nl, state)` accepts a line break just processed. Returns
+ * where it stopped (the index after that line break, or the end), the state there and whether
+ * `stopAfter` stopped it.
+ */
+function scan(text: string, from: number, state: LexState, out: ScanOutput, stopAfter: ((nl: number, state: LexState) => boolean) | null): { end: number; state: LexState; stopped: boolean } {
+  const n = Math.min(text.length, out.offset + out.noComments.length);
+  const noComments = out.noComments;
+  const code = out.code;
+  const o = out.offset;
   const both = (i: number, c: number): void => {
-    noComments[i] = c;
-    code[i] = c;
+    noComments[i - o] = c;
+    code[i - o] = c;
   };
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < n; i++) {
     const ch = text.charCodeAt(i);
-    const next = i + 1 < n ? text.charCodeAt(i + 1) : -1;
+    const next = i + 1 < text.length ? text.charCodeAt(i + 1) : -1;
     if (ch === NL) {
       // A line comment continues past a backslash-newline; literals do too (line splice).
       const spliced = isSpliced(text, i);
       if ((state === 'line-comment' || state === 'string' || state === 'char') && !spliced) state = 'code';
-      endsInComment.push(state === 'block-comment');
+      out.endsInComment.push(state === 'block-comment');
       both(i, NL);
+      if (stopAfter?.(i, state)) return { end: i + 1, state, stopped: true };
       continue;
     }
     if (ch === CR) {
@@ -88,7 +100,8 @@ export function lexMask(text: string): LexMask {
         } else if (ch === SLASH && next === STAR) {
           state = 'block-comment';
           both(i, SPACE);
-          both(++i, SPACE);
+          if (i + 1 < n) both(i + 1, SPACE);
+          i++;
         } else {
           if (ch === DQUOTE) state = 'string';
           else if (ch === SQUOTE) state = 'char';
@@ -102,30 +115,110 @@ export function lexMask(text: string): LexMask {
         both(i, SPACE);
         if (ch === STAR && next === SLASH) {
           state = 'code';
-          both(++i, SPACE);
+          if (i + 1 < n) both(i + 1, SPACE);
+          i++;
         }
         break;
       case 'string':
       case 'char': {
         const quote = state === 'string' ? DQUOTE : SQUOTE;
         if (ch === BACKSLASH && next !== -1 && next !== NL && next !== CR) {
-          noComments[i] = ch;
-          noComments[i + 1] = next;
-          code[i] = SPACE;
-          code[++i] = SPACE;
+          noComments[i - o] = ch;
+          code[i - o] = SPACE;
+          if (i + 1 < n) {
+            noComments[i + 1 - o] = next;
+            code[i + 1 - o] = SPACE;
+          }
+          i++;
         } else if (ch === quote) {
           state = 'code';
           both(i, ch);
         } else {
-          noComments[i] = ch;
-          code[i] = ch === BACKSLASH ? ch : SPACE;
+          noComments[i - o] = ch;
+          code[i - o] = ch === BACKSLASH ? ch : SPACE;
         }
         break;
       }
     }
   }
-  endsInComment.push(state === 'block-comment');
-  return { noComments: fromCodes(noComments), code: fromCodes(code), endsInComment };
+  return { end: n, state, stopped: false };
+}
+
+/** Compute both masks in one pass, from scratch. Never throws: unterminated comments run to the end
+ *  of the text, unterminated literals to the end of their line (as a C lexer would report). Every
+ *  input code unit gives one output code unit at the same index (the masks are written in place). */
+export function lexMaskFresh(text: string): LexMask {
+  const out: ScanOutput = { offset: 0, noComments: new Uint16Array(text.length), code: new Uint16Array(text.length), endsInComment: [] };
+  const { state } = scan(text, 0, 'code', out, null);
+  out.endsInComment.push(state === 'block-comment');
+  return { noComments: fromCodes(out.noComments), code: fromCodes(out.code), endsInComment: out.endsInComment };
+}
+
+/** Masks of the texts masked last, newest first: the bases of the masks of close texts (the next
+ *  version of a document's post-image, its preprocessed and parsed texts). Texts longer than
+ *  RECENT_MASK_LIMIT are not kept (each entry holds three copies of its text). */
+const recentMasks: { text: string; mask: LexMask }[] = [];
+const RECENT_MASKS = 6;
+const RECENT_MASK_LIMIT = 4 * 1024 * 1024;
+
+/** Line breaks in text[from, to). */
+function countLines(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let nl = text.indexOf('\n', from); nl !== -1 && nl < to; nl = text.indexOf('\n', nl + 1)) count++;
+  return count;
+}
+
+/**
+ * The masks of `text` from those of a close text: the two share text[0, span.startIndex) and their
+ * ends from span's end on. Lexing restarts at the start of the line holding the change (whose state
+ * is the one the base had there: code, or inside a block comment; spliced lines are stepped back
+ * over) and stops at the first line break past the change where the state is again the base's; the
+ * rest is the base's masks. Null when that point is not within 8 KiB past the change (redo it all).
+ */
+function lexMaskFrom(base: { text: string; mask: LexMask }, text: string, span: ChangedSpan): LexMask | null {
+  let restart = text.lastIndexOf('\n', span.startIndex - 1) + 1;
+  while (restart > 0 && isSpliced(text, restart - 1)) restart = text.lastIndexOf('\n', restart - 2) + 1;
+  const line = countLines(text, 0, restart);
+  const old = base.mask;
+  const state: LexState = line > 0 && old.endsInComment[line - 1] ? 'block-comment' : 'code';
+  const shift = span.newEndIndex - span.oldEndIndex;
+  const lineShift = countLines(base.text, span.startIndex, span.oldEndIndex) - countLines(text, span.startIndex, span.newEndIndex);
+  const window = Math.min(text.length - restart, span.newEndIndex - restart + 8192);
+  const out: ScanOutput = { offset: restart, noComments: new Uint16Array(window), code: new Uint16Array(window), endsInComment: [] };
+  // Past the change (and the two code units a splice test looks back at), a line break ends the same
+  // state in both texts when neither is spliced there and both are, or are not, in a block comment.
+  const resynced = (nl: number, now: LexState): boolean =>
+    nl >= span.newEndIndex + 2 && (now === 'block-comment' || (now === 'code' && !isSpliced(text, nl))) && (now === 'block-comment') === old.endsInComment[line + out.endsInComment.length - 1 + lineShift];
+  const scanned = scan(text, restart, state, out, resynced);
+  if (!scanned.stopped && scanned.end < text.length) return null; // the window ran out
+  const lexed = scanned.end - restart;
+  const join = (before: string, part: Uint16Array): string =>
+    before.slice(0, restart) + fromCodes(part.subarray(0, lexed)) + (scanned.stopped ? before.slice(scanned.end - shift) : '');
+  const lines = out.endsInComment.length;
+  const endsInComment = old.endsInComment.slice(0, line).concat(out.endsInComment, scanned.stopped ? old.endsInComment.slice(line + lines + lineShift) : [scanned.state === 'block-comment']);
+  return { noComments: join(old.noComments, out.noComments), code: join(old.code, out.code), endsInComment };
+}
+
+let incrementalMasks = 0;
+
+/** How many masks were made from a close text's (for tests). */
+export function incrementalMaskCount(): number {
+  return incrementalMasks;
+}
+
+/** Both masks of a text (see lexMaskFresh), from the masks of a recent close text when there is one. */
+export function lexMask(text: string): LexMask {
+  const same = recentMasks.find((r) => r.text === text);
+  if (same) return same.mask;
+  const close = closestText(recentMasks, text);
+  const incremental = close ? lexMaskFrom(close.base, text, close.span) : null;
+  if (incremental) incrementalMasks++;
+  const mask = incremental ?? lexMaskFresh(text);
+  if (text.length <= RECENT_MASK_LIMIT) {
+    recentMasks.unshift({ text, mask });
+    recentMasks.length = Math.min(recentMasks.length, RECENT_MASKS);
+  }
+  return mask;
 }
 
 /** The shape of C code: comments removed, runs of blanks collapsed, lines trimmed, line breaks kept.

@@ -5,6 +5,7 @@
  * may still hold one, and web-tree-sitter frees unreachable trees through a FinalizationRegistry.
  */
 import { textHash } from '../hash';
+import { closestText, type ChangedSpan } from './textSpan';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Edit, Language, Parser, type Node, type Point, type Tree } from 'web-tree-sitter';
@@ -146,40 +147,6 @@ function pointAt(text: string, index: number): Point {
   return { row, column: index - lineStart };
 }
 
-/** Chunk of the prefix/suffix scans below: comparing substrings is a native memcmp, char by char is not. */
-const SCAN_CHUNK = 256;
-
-/** Length of the common prefix of two texts. */
-function commonPrefix(a: string, b: string): number {
-  const shorter = Math.min(a.length, b.length);
-  let at = 0;
-  while (at + SCAN_CHUNK <= shorter && a.slice(at, at + SCAN_CHUNK) === b.slice(at, at + SCAN_CHUNK)) at += SCAN_CHUNK;
-  while (at < shorter && a.charCodeAt(at) === b.charCodeAt(at)) at++;
-  return at;
-}
-
-/** Length of the common suffix of two texts, not reaching into their first `prefix` code units. */
-function commonSuffix(a: string, b: string, prefix: number): number {
-  const limit = Math.min(a.length, b.length) - prefix;
-  let n = 0;
-  while (n + SCAN_CHUNK <= limit && a.slice(a.length - n - SCAN_CHUNK, a.length - n) === b.slice(b.length - n - SCAN_CHUNK, b.length - n)) n += SCAN_CHUNK;
-  while (n < limit && a.charCodeAt(a.length - 1 - n) === b.charCodeAt(b.length - 1 - n)) n++;
-  return n;
-}
-
-/** The changed span between two texts, as string indexes: everything between their common prefix and suffix. */
-interface ChangedSpan {
-  startIndex: number;
-  oldEndIndex: number;
-  newEndIndex: number;
-}
-
-function changedSpan(before: string, after: string): ChangedSpan {
-  const prefix = commonPrefix(before, after);
-  const suffix = commonSuffix(before, after, prefix);
-  return { startIndex: prefix, oldEndIndex: before.length - suffix, newEndIndex: after.length - suffix };
-}
-
 /** The tree-sitter edit of a changed span (rows and columns added). */
 function editOf(before: string, after: string, span: ChangedSpan): Edit {
   return new Edit({
@@ -190,9 +157,20 @@ function editOf(before: string, after: string, span: ChangedSpan): Edit {
   });
 }
 
+interface ErrorSite {
+  kind: string;
+  start: number;
+  end: number;
+}
+
+/** Error sites per tree: a result's become its base's when the next text is parsed from it. */
+const errorSitesOf = new WeakMap<Tree, readonly ErrorSite[]>();
+
 /** ERROR and MISSING nodes of a tree as `kind@start-end`, in document order. */
-function errorSites(tree: Tree): { kind: string; start: number; end: number }[] {
-  const out: { kind: string; start: number; end: number }[] = [];
+function errorSites(tree: Tree): readonly ErrorSite[] {
+  const known = errorSitesOf.get(tree);
+  if (known) return known;
+  const out: ErrorSite[] = [];
   const cursor = tree.walk();
   try {
     for (;;) {
@@ -201,7 +179,10 @@ function errorSites(tree: Tree): { kind: string; start: number; end: number }[] 
       if (n.hasError && cursor.gotoFirstChild()) continue;
       for (;;) {
         if (cursor.gotoNextSibling()) break;
-        if (!cursor.gotoParent()) return out;
+        if (!cursor.gotoParent()) {
+          errorSitesOf.set(tree, out);
+          return out;
+        }
       }
     }
   } finally {
@@ -252,15 +233,10 @@ function sameErrorsShifted(base: Tree, edit: Edit, result: Tree): boolean {
 const recent: { text: string; tree: Tree }[] = [];
 const RECENT_BASES = 4;
 
-/** The recent text closest to `text` and the edit from it, when less than half of the text changed. */
+/** The recent text closest to `text` and the edit from it (source/textSpan.ts closestText). */
 function closestBase(text: string): { tree: Tree; edit: Edit } | null {
-  let best: { base: (typeof recent)[number]; span: ChangedSpan; changed: number } | null = null;
-  for (const r of recent) {
-    const span = changedSpan(r.text, text);
-    const changed = Math.max(span.oldEndIndex, span.newEndIndex) - span.startIndex;
-    if (!best || changed < best.changed) best = { base: r, span, changed };
-  }
-  return best && best.changed * 2 < text.length ? { tree: best.base.tree, edit: editOf(best.base.text, text, best.span) } : null;
+  const close = closestText(recent, text);
+  return close ? { tree: close.base.tree, edit: editOf(close.base.text, text, close.span) } : null;
 }
 
 function incrementalParse(p: Parser, text: string, base: { tree: Tree; edit: Edit }): Tree | null {

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { codeShape, incrementalMaskCount, lexMask, lexMaskFresh } from '../../server/src/source/mask';
+import { readKcov } from '../support/kernel';
+
+/** A small deterministic generator (mulberry32), so that a failure replays. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Pieces that change the lexer's state: comment and literal delimiters, escapes, splices, line ends. */
+const PIECES = ['/', '*', '/*', '*/', '//', '"', "'", '\\', '\\\n', '\n', '\r\n', 'a', ' ', 'x = "s";', "'\\''", '/* c */', '\t'];
+
+function edit(text: string, next: () => number): string {
+  const at = Math.floor(next() * (text.length + 1));
+  const removed = next() < 0.5 ? 0 : Math.floor(next() * 6);
+  const count = Math.floor(next() * 3);
+  let inserted = '';
+  for (let i = 0; i < count; i++) inserted += PIECES[Math.floor(next() * PIECES.length)];
+  return text.slice(0, at) + inserted + text.slice(at + removed);
+}
+
+const TRICKY = [
+  'int a; /* one\n two */ int b; // line \\',
+  'continued\nchar *s = "str\\"ing /* not */"; char c = \'"\';',
+  '#define M(x) \\',
+  '\tdo { /* in a macro */ } while (0)',
+  'x = y / z * w; /* unterminated',
+  'still in it */ int d;\r',
+  '"unterminated string',
+  'int e;',
+].join('\n');
+
+describe('lexMask from a close text', () => {
+  it('equals a fresh lexing after thousands of random edits to tricky text and to kcov.c', () => {
+    const next = random(0x6b636f76);
+    const before = incrementalMaskCount();
+    let checked = 0;
+    for (const start of [TRICKY.repeat(40), readKcov()]) {
+      let text = start;
+      lexMask(text);
+      for (let i = 0; i < 1500; i++) {
+        text = edit(text, next);
+        const mask = lexMask(text);
+        const fresh = lexMaskFresh(text);
+        if (mask.noComments !== fresh.noComments || mask.code !== fresh.code) throw new Error(`mask differs after edit ${i}`);
+        expect(mask.endsInComment).toEqual(fresh.endsInComment);
+        checked++;
+      }
+    }
+    expect(checked).toBe(3000);
+    // Most edits were handled from the previous text (the others opened or closed a comment or a
+    // literal whose effect reached more than 8 KiB past the change, and were lexed afresh).
+    expect(incrementalMaskCount() - before).toBeGreaterThan(2000);
+  });
+
+  it('a comment opened in kcov.c runs to the next close; closing it again gives the old code back', () => {
+    const text = readKcov();
+    const at = text.indexOf('void kcov_remote_start(u64 handle)');
+    const opened = text.slice(0, at) + '/* ' + text.slice(at);
+    const m = lexMask(opened);
+    expect(m).toEqual(lexMaskFresh(opened));
+    const closer = opened.indexOf('*/', at);
+    expect(m.noComments.slice(at, closer + 2).trim()).toBe('');
+    expect(m.noComments.slice(closer + 2)).toBe(lexMaskFresh(text).noComments.slice(closer - 1));
+    const closed = text.slice(0, at) + '/* */' + text.slice(at);
+    expect(lexMask(closed)).toEqual(lexMaskFresh(closed));
+    expect(codeShape(closed)).toBe(codeShape(text));
+  });
+});
