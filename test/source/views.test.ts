@@ -235,6 +235,25 @@ describe('C that does not parse', () => {
     expect(view.functions.get('next')?.startLine).toBe(5);
     expect(view.parseErrors).toEqual([]);
   });
+
+  it('keeps the depth verdicts right through edits before, between and inside the functions (verdicts reused from the close text)', () => {
+    const deep = fn('deep', '{'.repeat(1000) + '\n' + '}'.repeat(1000));
+    const src = fn('first', '\treturn;') + deep + fn('next', '\treturn;');
+    const at = (text: string) => buildView(sourceImage('deep-edit.c', text), row('!RT'));
+    expect(at(src).tooDeep).toEqual([4]);
+    const edits = [
+      src.replace('return;', 'return; /* before */'),
+      '/* one more line */\n' + src,
+      src.replace('void next(void)', 'void after(void)'),
+      src.replace('{'.repeat(1000), '{'.repeat(10)).replace('}'.repeat(1000), '}'.repeat(10)),
+    ];
+    const expected = [[4], [5], [4], []];
+    edits.forEach((text, i) => {
+      const view = at(text);
+      expect(view.tooDeep).toEqual(expected[i]);
+      expect(view.functions.has('deep')).toBe(expected[i].length === 0);
+    });
+  });
 });
 
 describe('function index', () => {

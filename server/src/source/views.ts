@@ -10,6 +10,7 @@ import { textHash } from '../hash';
 import { Lru, parseC } from './parser';
 import { codeShape, lexMask, type LexMask } from './mask';
 import { preprocess, scanDirectives, type Directive } from './preprocess';
+import { closestText, type ChangedSpan } from './textSpan';
 import type { ConfigView, FunctionInfo } from './types';
 
 /** Views kept across reviews: in the editor the unchanged pre-image's three and the last few
@@ -166,6 +167,24 @@ function functionTooDeep(fn: Node): boolean {
   return deep;
 }
 
+/** The depth verdict of each function of a parsed text, by its range (start index -> end, verdict). */
+type DepthVerdicts = Map<number, { end: number; deep: boolean }>;
+
+/**
+ * The verdicts a close text's functions give for a new text: a function wholly before the changed
+ * span, or wholly after it (shifted), is the same text as in the base, so has its depth (without
+ * hashing the text again: on every edit in the editor that was all of the file's functions).
+ */
+function verdictsFrom(base: DepthVerdicts, span: ChangedSpan): (start: number, end: number) => boolean | undefined {
+  const shift = span.newEndIndex - span.oldEndIndex;
+  return (start, end) => {
+    const at = end <= span.startIndex ? 0 : start >= span.newEndIndex ? shift : null;
+    if (at === null) return undefined;
+    const known = base.get(start - at);
+    return known && known.end === end - at ? known.deep : undefined;
+  };
+}
+
 /** The nodes tree-sitter-c lets hold a function_definition (its node-types.json), less
  *  compound_statement: outside a function (whose body is not searched) only a statement expression
  *  in a file-scope initializer would hold one. Where the parse has an error anything may hold one. */
@@ -176,14 +195,18 @@ const HOLDS_FUNCTIONS: ReadonlySet<string> = new Set([
 
 /** Index the function definitions of a tree (not those nested in another function). The first
  *  definition of a name wins. Functions nested deeper than MAX_SYNTAX_DEPTH go to `tooDeep` (their
- *  first lines) instead, when a list is given. */
-export function indexFunctions(tree: Tree, tokens: readonly BlankedToken[], tooDeep: number[] = []): Map<string, FunctionInfo> {
+ *  first lines) instead, when a list is given. `known` gives the depth verdicts known from a close
+ *  text; each function's verdict goes to `verdicts`. */
+export function indexFunctions(tree: Tree, tokens: readonly BlankedToken[], tooDeep: number[] = [], verdicts: DepthVerdicts = new Map(), known: (start: number, end: number) => boolean | undefined = () => undefined): Map<string, FunctionInfo> {
   const functions = new Map<string, FunctionInfo>();
   walk(tree.rootNode, (n) => {
     if (n.type !== 'function_definition') return HOLDS_FUNCTIONS.has(n.type) || n.hasError;
     const body = n.childForFieldName('body');
     const name = declaratorName(n);
-    if (body && functionTooDeep(n)) tooDeep.push(n.startPosition.row);
+    const { startIndex, endIndex } = n;
+    const deep = body ? (known(startIndex, endIndex) ?? functionTooDeep(n)) : false;
+    verdicts.set(startIndex, { end: endIndex, deep });
+    if (body && deep) tooDeep.push(n.startPosition.row);
     else if (body && name && !functions.has(name)) {
       functions.set(name, {
         name,
@@ -214,9 +237,14 @@ interface ParsedUnit {
   parseErrors: number[];
   tooDeep: number[];
   tokens: readonly BlankedToken[];
+  /** Per function, whether it is too deep (the base of close texts' verdicts). */
+  depths: DepthVerdicts;
 }
 
 const unitCache = new Lru<string, ParsedUnit>(8);
+/** Units parsed last, newest first, by their parsed text: bases of the depth verdicts of close texts. */
+const recentUnits: { text: string; depths: DepthVerdicts }[] = [];
+const RECENT_UNITS = 4;
 
 function parsedUnit(preprocessed: string): ParsedUnit {
   const key = textHash(preprocessed);
@@ -225,9 +253,13 @@ function parsedUnit(preprocessed: string): ParsedUnit {
     const blanked = blankAnnotations(preprocessed);
     const tree = parseC(blanked.text);
     const tooDeep: number[] = [];
-    const functions = indexFunctions(tree, blanked.tokens, tooDeep);
-    unit = { parsedText: blanked.text, tree, functions, parseErrors: bodyErrors(functions), tooDeep, tokens: blanked.tokens };
+    const depths: DepthVerdicts = new Map();
+    const close = closestText(recentUnits, blanked.text);
+    const functions = indexFunctions(tree, blanked.tokens, tooDeep, depths, close ? verdictsFrom(close.base.depths, close.span) : undefined);
+    unit = { parsedText: blanked.text, tree, functions, parseErrors: bodyErrors(functions), tooDeep, tokens: blanked.tokens, depths };
     unitCache.set(key, unit);
+    recentUnits.unshift({ text: blanked.text, depths });
+    recentUnits.length = Math.min(recentUnits.length, RECENT_UNITS);
   }
   return unit;
 }
