@@ -260,14 +260,45 @@ function located(hunk: Hunk, how: MatchHow, first: number, lines: HunkLine[], fu
   return { hunk: restored, where: { located: true, how, baseLine1: first + 1, offset: first - declaredStart(hunk), fuzz } };
 }
 
+/** Where a hunk's old side is in a base: an exact start, else a whitespace-blind (fuzzy) match, else neither. */
+interface Search {
+  exact: number | null;
+  loose: LooseMatch | null;
+  /** For a hunk found nowhere: the closest place (computed when first asked for). */
+  closest?: HunkMiss['closest'];
+}
+
+/** Searches per base, by what they depend on (the old side's lines, the expected and the first
+ *  allowed line): in the editor, typing in a patch's added lines changes no hunk's old side, so no
+ *  hunk is searched for again. */
+const searchesByBase = new WeakMap<BaseIndex, Map<string, Search>>();
+const SEARCHES_PER_BASE = 256;
+
+function searchOf(base: BaseIndex, old: readonly HunkLine[], expected: number, minLine: number): Search {
+  let searches = searchesByBase.get(base);
+  if (!searches) {
+    searches = new Map();
+    searchesByBase.set(base, searches);
+  }
+  const key = `${expected} ${minLine}\u0000${old.map((l) => l.kind + l.text).join('\u0000')}`;
+  let search = searches.get(key);
+  if (!search) {
+    const exact = findExact(base, old, expected, minLine);
+    search = { exact, loose: exact === null ? findLoose(base, old, expected, minLine, MAX_FUZZ) : null };
+    if (searches.size >= SEARCHES_PER_BASE) searches.clear();
+    searches.set(key, search);
+  }
+  return search;
+}
+
 /** Locates one hunk at or after `minLine` (0-based), expecting it near `expected` (0-based). */
 export function locateHunk(hunk: Hunk, base: BaseIndex, expected: number, minLine: number): { hunk: Hunk; where: HunkLocation | HunkMiss } {
   const old = oldSide(hunk);
-  const exact = findExact(base, old, expected, minLine);
+  const search = searchOf(base, old, expected, minLine);
+  const { exact, loose } = search;
   if (exact !== null) {
     return located(hunk, exact === expected ? 'exact' : 'offset', exact, hunk.lines, [0, 0]);
   }
-  const loose = findLoose(base, old, expected, minLine, MAX_FUZZ);
   if (loose) {
     const how: MatchHow = loose.dropStart + loose.dropEnd > 0 ? 'fuzz' : 'whitespace';
     const restored = restoreLoose(hunk, base, loose);
@@ -276,7 +307,7 @@ export function locateHunk(hunk: Hunk, base: BaseIndex, expected: number, minLin
       return located(hunk, how, padded.first, padded.lines, [loose.dropStart, loose.dropEnd]);
     }
   }
-  const closest = closestPlace(base, old, expected);
+  const closest = search.closest === undefined ? (search.closest = closestPlace(base, old, expected)) : search.closest;
   return { hunk, where: { located: false, reason: missReason(hunk, closest, old.filter((l) => normalizeWhitespace(l.text) !== '').length), closest } };
 }
 
