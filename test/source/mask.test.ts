@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codeShape, incrementalMaskCount, lexMask, lexMaskFresh } from '../../server/src/source/mask';
+import { codeShape, incrementalMaskCount, lexMask, lexMaskFresh, sameShapeByLines } from '../../server/src/source/mask';
 import { readKcov } from '../support/kernel';
 
 /** A small deterministic generator (mulberry32), so that a failure replays. */
@@ -72,5 +72,30 @@ describe('lexMask from a close text', () => {
     const closed = text.slice(0, at) + '/* */' + text.slice(at);
     expect(lexMask(closed)).toEqual(lexMaskFresh(closed));
     expect(codeShape(closed)).toBe(codeShape(text));
+  });
+});
+
+describe('code shape decided from the lines that changed', () => {
+  it('says "same shape" only when the whole shapes are equal, and does so for edits of blanks and comments', () => {
+    const next = random(0x73686170);
+    const blanks = [' ', '\t', '  ', '\n', '/* c */', '// c\n', ' x', '\n\n'];
+    let same = 0;
+    let checked = 0;
+    for (const start of [TRICKY.repeat(20), readKcov(), '\n\n  leading blank lines\n']) {
+      let text = start;
+      for (let i = 0; i < 800; i++) {
+        const at = Math.floor(next() * (text.length + 1));
+        const piece = next() < 0.7 ? blanks[Math.floor(next() * blanks.length)] : PIECES[Math.floor(next() * PIECES.length)];
+        const edited = next() < 0.8 ? text.slice(0, at) + piece + text.slice(at) : text.slice(0, at) + text.slice(at + 1);
+        const verdict = sameShapeByLines(lexMask(text).noComments, lexMask(edited).noComments);
+        const truth = codeShape(text) === codeShape(edited);
+        if (verdict && !truth) throw new Error(`"same shape" wrongly after edit ${i} at ${at}: ${JSON.stringify(piece)}`);
+        if (verdict) same++;
+        checked++;
+        text = edited;
+      }
+    }
+    expect(checked).toBe(2400);
+    expect(same).toBeGreaterThan(600);
   });
 });

@@ -3,7 +3,7 @@
  * where comments (and, in `code`, the contents of string and character literals) are spaces.
  * Scanning a mask with regular expressions finds only real code, at the real positions.
  */
-import { closestText, type ChangedSpan } from './textSpan';
+import { changedSpan, closestText, type ChangedSpan } from './textSpan';
 
 export interface LexMask {
   /** Comments replaced by spaces; literals kept. */
@@ -225,4 +225,25 @@ export function lexMask(text: string): LexMask {
  *  Texts with one shape differ only in comments and spacing (keys of the model's caches). */
 export function codeShape(text: string): string {
   return lexMask(text).noComments.replace(/[ \t]+/g, ' ').replace(/ ?\n ?/g, '\n').trim();
+}
+
+/** The shape of a run of whole lines (codeShape without the trim of the text's ends). */
+function linesShape(lines: string): string {
+  return lines.replace(/[ \t]+/g, ' ').replace(/ ?\n ?/g, '\n').replace(/^ /, '').replace(/ $/, '');
+}
+
+/**
+ * Whether two texts have one code shape, from their comment-free masks (LexMask.noComments) and only
+ * the lines where these differ: codeShape shapes each line on its own, then trims the text's ends,
+ * so when the differing lines shape alike so do the texts. False may also mean "not alike there"
+ * (blank lines at an end that the trim would drop); the caller then compares the whole shapes.
+ */
+export function sameShapeByLines(before: string, after: string): boolean {
+  const span = changedSpan(before, after);
+  const start = before.lastIndexOf('\n', span.startIndex - 1) + 1;
+  const lineEnd = (text: string, at: number): number => {
+    const nl = text.indexOf('\n', at);
+    return nl < 0 ? text.length : nl;
+  };
+  return linesShape(before.slice(start, lineEnd(before, span.oldEndIndex))) === linesShape(after.slice(start, lineEnd(after, span.newEndIndex)));
 }

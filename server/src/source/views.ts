@@ -8,7 +8,7 @@ import type { SourceImage } from '../patch/types';
 import { blankAnnotations, type BlankedToken } from './annotations';
 import { textHash } from '../hash';
 import { Lru, parseC } from './parser';
-import { codeShape, lexMask, type LexMask } from './mask';
+import { codeShape, lexMask, sameShapeByLines, type LexMask } from './mask';
 import { preprocess, scanDirectives, type Directive } from './preprocess';
 import { closestText, type ChangedSpan } from './textSpan';
 import type { ConfigView, FunctionInfo } from './types';
@@ -348,13 +348,24 @@ export function viewCodeKey(view: ConfigView): string {
  *  configurations that preprocess alike share the unit, hence its token array). */
 const unitCodeKeys = new WeakMap<readonly BlankedToken[], string>();
 
+/** Units keyed last, newest first: a close unit with the same tokens and code shape has the same key
+ *  (in the editor, typing in a comment), found without shaping and hashing the whole text again. */
+const recentUnitKeys: { text: string; noComments: string; tokens: string; key: string }[] = [];
+const RECENT_UNIT_KEYS = 4;
+
 function unitCodeKey(view: ConfigView): string {
   let key = unitCodeKeys.get(view.annotationTokens);
   if (key !== undefined) return key;
   const starts = [0];
   for (let i = view.parsedText.indexOf('\n'); i >= 0; i = view.parsedText.indexOf('\n', i + 1)) starts.push(i + 1);
-  const tokens = view.annotationTokens.map((t) => `${t.kind} ${t.name} ${t.text} @${lineOf(starts, t.start)}-${lineOf(starts, t.end)}`);
-  key = textHash(`${tokens.join('\u0001')}\u0000${codeShape(view.parsedText)}`);
+  const tokens = view.annotationTokens.map((t) => `${t.kind} ${t.name} ${t.text} @${lineOf(starts, t.start)}-${lineOf(starts, t.end)}`).join('\u0001');
+  const noComments = lexMask(view.parsedText).noComments;
+  const close = closestText(recentUnitKeys, view.parsedText)?.base;
+  key = close && close.tokens === tokens && sameShapeByLines(close.noComments, noComments)
+    ? close.key
+    : textHash(`${tokens}\u0000${codeShape(view.parsedText)}`);
   unitCodeKeys.set(view.annotationTokens, key);
+  recentUnitKeys.unshift({ text: view.parsedText, noComments, tokens, key });
+  recentUnitKeys.length = Math.min(recentUnitKeys.length, RECENT_UNIT_KEYS);
   return key;
 }
