@@ -56,6 +56,7 @@ import {
   type Settings,
 } from './settings';
 import { STATUS_NOTIFICATION, statusOf } from './status';
+import { warmUpTexts } from './warmUp';
 
 /** No debounce: a change is analysed at the next turn of the event loop (changes read together run
  *  once), and a newer version cancels the run of an older one at its next stage boundary. */
@@ -112,11 +113,52 @@ function publish(uri: string, version: number, text: string, outcome: Outcome<Re
     void connection.sendDiagnostics({ uri, version, diagnostics: reviewDiagnostics(shown(outcome.value, lastSettings), text, uri) });
     publishPostImages(uri, outcome.value);
     void connection.sendNotification(STATUS_NOTIFICATION, statusOf(uri, outcome.value));
+    warmUpAfter(uri);
     return;
   }
   const error = outcome.error;
   connection.console.error(`kcov-review: analysis of ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   void connection.sendDiagnostics({ uri, version, diagnostics: [analysisFailedDiagnostic(error)] });
+}
+
+/** The warm-up of the edit path (lsp/warmUp.ts): once per process, begun again after the next
+ *  review when a change stopped it. */
+let warmUp: 'to do' | 'running' | 'done' = 'to do';
+
+/** Starts the warm-up on a document whose current version's review has just been published. */
+function warmUpAfter(uri: string): void {
+  const document = documents.get(uri);
+  const last = scheduler.cached(uri);
+  if (warmUp !== 'to do' || !document || !last?.outcome.ok || last.version !== document.version) return;
+  warmUp = 'running';
+  void warmUpOn(uri, document.version, document.getText(), last.outcome.value).then((done) => {
+    warmUp = done ? 'done' : 'to do';
+    if (!done) warmUpAfter(uri); // the change that stopped it may already have been reviewed
+  });
+}
+
+/**
+ * Reviews near copies of a document just reviewed (lsp/warmUp.ts), then the document itself again,
+ * so that its texts are again the closest bases of its next edit's incremental work. In idle time:
+ * one copy per turn of the event loop, each stopping at its next stage boundary once the document
+ * changed; nothing is published. True when it ran to its end.
+ */
+async function warmUpOn(uri: string, version: number, text: string, review: Review): Promise<boolean> {
+  const changed: CancelToken = { get cancelled() { return documents.get(uri)?.version !== version; } };
+  const options = reviewOptions(uri, lastSettings, treeDirs);
+  const copies = warmUpTexts(text, review);
+  const start = performance.now();
+  for (const copy of [...copies, text]) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (changed.cancelled) return false;
+    try {
+      await reviewDocument(copy, { ...options, cancel: changed });
+    } catch {
+      return false; // cancelled by the change, or failed: the document's own review reports its errors
+    }
+  }
+  if (copies.length > 0) connection.console.log(`kcov-review: warmed up on ${copies.length} near copies of ${uri} in ${Math.round(performance.now() - start)} ms`);
+  return true;
 }
 
 const scheduler = new AnalysisScheduler<Review>({ delayMs: DEBOUNCE_MS, analyze, onResult: publish });
