@@ -88,10 +88,11 @@ export function stats(values) {
 }
 
 /**
- * Opens `patchPath`, waits for its first diagnostics, types `edits` characters (one didChange each,
- * `intervalMs` apart) inside the comment on the line matching `anchor`, then a few isolated edits.
+ * Opens `patchPath`, waits for its first diagnostics, makes one edit at once (timed alone), pauses
+ * `pauseAfterOpenMs`, types `edits` characters (one didChange each, `intervalMs` apart) inside the
+ * comment on the line matching `anchor`, then a few isolated edits.
  */
-export async function lspBench({ serverJs, kernelTree, patchPath, anchor, edits = 200, intervalMs = 20, isolated = 10, env = {} }) {
+export async function lspBench({ serverJs, kernelTree, patchPath, anchor, edits = 200, intervalMs = 20, isolated = 10, env = {}, pauseAfterOpenMs = 1000 }) {
   const settings = { kernelTree, configs: ['!RT', 'RT+BHlock', 'RT'] };
   const c = new Client(serverJs, settings, env);
   const uri = pathToFileURL(patchPath).href;
@@ -131,6 +132,19 @@ export async function lspBench({ serverJs, kernelTree, patchPath, anchor, edits 
   const tFirst = await waitFor(1);
   const coldMs = tFirst === null ? NaN : tFirst - tOpen;
   const startupMs = tFirst === null ? NaN : tFirst - t0;
+
+  // One edit as soon as the first diagnostics arrive (code running for the first time), then a
+  // pause: a reviewer reads before typing, and the server warms up in idle time (lsp/warmUp.ts).
+  version++;
+  const tFirstEdit = now();
+  c.notify('textDocument/didChange', {
+    textDocument: { uri, version },
+    contentChanges: [{ range: { start: { line, character }, end: { line, character } }, rangeLength: 0, text: 'k' }],
+  });
+  character++;
+  const tFirstEditDone = await waitFor(version, 30000);
+  const firstEditMs = tFirstEditDone === null ? NaN : tFirstEditDone - tFirstEdit;
+  await sleep(pauseAfterOpenMs);
 
   // 200 single-character edits at 20 ms intervals: typing "kcov bench " repeatedly into the comment.
   const typed = 'kcov bench ';
@@ -194,12 +208,16 @@ export async function lspBench({ serverJs, kernelTree, patchPath, anchor, edits 
     intervalMs,
     startupToFirstDiagnosticsMs: startupMs,
     coldOpenMs: coldMs,
+    firstEditMs,
+    pauseAfterOpenMs,
     publishedVersions: exact.length,
     intermediatePublished: intermediate.length,
     supersededPublished: superseded.length,
     finalVersionLatencyMs: tLast === null ? NaN : tLast - sent.get(last),
     exactVersionLatencyMs: stats(exact),
     perEditLatencyMs: stats(covering.filter((x) => !Number.isNaN(x))),
+    // Each edit's latency in the order typed (rounded to 0.1 ms): where the slow ones fall in the burst.
+    perEditSeriesMs: covering.map((x) => Math.round(x * 10) / 10),
     isolatedEditLatencyMs: stats(iso.filter((x) => !Number.isNaN(x))),
     serverAfterEdits: afterEdits,
     serverAfterAll: afterAll,

@@ -324,14 +324,14 @@ p(table(['hunks', 'patch', 'runs', 'time', 'peak RSS', 'ms/hunk', 'marginal ms/h
 p('');
 }
 if (lsp) {
-p('3. LSP over stdio, seed 000 with the tree, all configs: 200 one-character edits at 20 ms');
+p(`3. LSP over stdio, seed 000 with the tree, all configs: 200 one-character edits at 20 ms, typed ${lsp.pauseAfterOpenMs} ms after the first edit`);
 const L = lsp;
 p(table(['measure', 'p50', 'p95', 'max', 'n'], [
   ['didChange → diagnostics of any version ≥ it, per edit', f(L.perEditLatencyMs.p50), f(L.perEditLatencyMs.p95), f(L.perEditLatencyMs.max), L.perEditLatencyMs.n],
   ['didChange → diagnostics of that exact version', f(L.exactVersionLatencyMs.p50), f(L.exactVersionLatencyMs.p95), f(L.exactVersionLatencyMs.max), L.exactVersionLatencyMs.n],
   ['isolated warm edit (100 ms pause, then wait)', f(L.isolatedEditLatencyMs.p50), f(L.isolatedEditLatencyMs.p95), f(L.isolatedEditLatencyMs.max), L.isolatedEditLatencyMs.n],
 ]));
-p(`   cold open → first diagnostics ${f(L.coldOpenMs)}; versions of the burst published before its last: ${L.intermediatePublished}, of them already superseded (a newer one sent ≥ 10 ms earlier): ${L.supersededPublished}; server after the 200 edits: VmRSS ${mb(L.serverAfterEdits.rssKB)}, VmHWM ${mb(L.serverAfterEdits.hwmKB)}; after the isolated edits: VmRSS ${mb(L.serverAfterAll.rssKB)}, VmHWM ${mb(L.serverAfterAll.hwmKB)}`);
+p(`   cold open → first diagnostics ${f(L.coldOpenMs)}; one edit made as they arrived → its diagnostics ${f(L.firstEditMs)}; versions of the burst published before its last: ${L.intermediatePublished}, of them already superseded (a newer one sent ≥ 10 ms earlier): ${L.supersededPublished}; server after the 200 edits: VmRSS ${mb(L.serverAfterEdits.rssKB)}, VmHWM ${mb(L.serverAfterEdits.hwmKB)}; after the isolated edits: VmRSS ${mb(L.serverAfterAll.rssKB)}, VmHWM ${mb(L.serverAfterAll.hwmKB)}`);
 p('');
 }
 if (litmus) {
