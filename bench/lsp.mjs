@@ -133,17 +133,26 @@ export async function lspBench({ serverJs, kernelTree, patchPath, anchor, edits 
   const coldMs = tFirst === null ? NaN : tFirst - tOpen;
   const startupMs = tFirst === null ? NaN : tFirst - t0;
 
+  /** Types one character at the cursor (one didChange); returns the version sent. */
+  const typeChar = (ch) => {
+    version++;
+    c.notify('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [{ range: { start: { line, character }, end: { line, character } }, rangeLength: 0, text: ch }],
+    });
+    character++;
+    return version;
+  };
+  /** Types one character and waits for its diagnostics: the latency, NaN after 30 s without. */
+  const timedChar = async (ch) => {
+    const ts = now();
+    const t = await waitFor(typeChar(ch), 30000);
+    return t === null ? NaN : t - ts;
+  };
+
   // One edit as soon as the first diagnostics arrive (code running for the first time), then a
   // pause: a reviewer reads before typing, and the server warms up in idle time (lsp/warmUp.ts).
-  version++;
-  const tFirstEdit = now();
-  c.notify('textDocument/didChange', {
-    textDocument: { uri, version },
-    contentChanges: [{ range: { start: { line, character }, end: { line, character } }, rangeLength: 0, text: 'k' }],
-  });
-  character++;
-  const tFirstEditDone = await waitFor(version, 30000);
-  const firstEditMs = tFirstEditDone === null ? NaN : tFirstEditDone - tFirstEdit;
+  const firstEditMs = await timedChar('k');
   await sleep(pauseAfterOpenMs);
 
   // 200 single-character edits at 20 ms intervals: typing "kcov bench " repeatedly into the comment.
@@ -151,15 +160,9 @@ export async function lspBench({ serverJs, kernelTree, patchPath, anchor, edits 
   const sent = new Map();
   const first = version + 1;
   for (let i = 0; i < edits; i++) {
-    version++;
-    const ch = typed[i % typed.length];
     const target = now();
-    c.notify('textDocument/didChange', {
-      textDocument: { uri, version },
-      contentChanges: [{ range: { start: { line, character }, end: { line, character } }, rangeLength: 0, text: ch }],
-    });
-    sent.set(version, now());
-    character++;
+    const v = typeChar(typed[i % typed.length]);
+    sent.set(v, now());
     const wait = target + intervalMs - now();
     if (wait > 0) await sleep(wait);
   }
@@ -187,15 +190,7 @@ export async function lspBench({ serverJs, kernelTree, patchPath, anchor, edits 
   const iso = [];
   for (let i = 0; i < isolated; i++) {
     await sleep(100);
-    version++;
-    const ts = now();
-    c.notify('textDocument/didChange', {
-      textDocument: { uri, version },
-      contentChanges: [{ range: { start: { line, character }, end: { line, character } }, rangeLength: 0, text: 'x' }],
-    });
-    character++;
-    const t = await waitFor(version, 30000);
-    iso.push(t === null ? NaN : t - ts);
+    iso.push(await timedChar('x'));
   }
   const afterAll = procStatus(c.proc.pid);
 
