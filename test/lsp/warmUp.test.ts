@@ -21,7 +21,7 @@ describe('warm-up copies of a document', () => {
 
   beforeAll(async () => {
     text = readFileSync(SEED_000, 'utf8');
-    review = await reviewDocument(text, { kernelTree: KERNEL_DIR, configs: [...CONFIGS] });
+    review = await reviewDocument(text, { kernelTree: KERNEL_DIR, documentPath: null, configs: [...CONFIGS] });
   });
 
   it('add a comment to one added kcov.c statement each, spread over the hunks, and change no finding', async () => {
@@ -43,7 +43,7 @@ describe('warm-up copies of a document', () => {
     }
     expect(new Set(copies).size).toBe(copies.length);
     expect(touched.size).toBeGreaterThan(1);
-    const first = await reviewDocument(copies[0], { kernelTree: KERNEL_DIR, configs: [...CONFIGS] });
+    const first = await reviewDocument(copies[0], { kernelTree: KERNEL_DIR, documentPath: null, configs: [...CONFIGS] });
     expect(findingsOf(first)).toEqual(findingsOf(review));
     expect(findingsOf(review).length).toBeGreaterThan(0);
   });
@@ -51,7 +51,7 @@ describe('warm-up copies of a document', () => {
   it('are none for a large document, or one with no located added kcov.c statement', async () => {
     expect(warmUpTexts(text + ' '.repeat(WARM_UP_MAX_CHARS), review)).toEqual([]);
     const other = 'diff --git a/lib/x.c b/lib/x.c\n--- a/lib/x.c\n+++ b/lib/x.c\n@@ -1,1 +1,2 @@\n int a;\n+int b;\n';
-    expect(warmUpTexts(other, await reviewDocument(other, { kernelTree: KERNEL_DIR, configs: [...CONFIGS] }))).toEqual([]);
+    expect(warmUpTexts(other, await reviewDocument(other, { kernelTree: KERNEL_DIR, documentPath: null, configs: [...CONFIGS] }))).toEqual([]);
   });
 });
 
@@ -61,7 +61,7 @@ describe('the server warming up after its first review', () => {
   let client: TestClient;
 
   beforeAll(async () => {
-    client = await TestClient.start({ settings: { kernelTree: KERNEL_DIR, configs: [...CONFIGS] } });
+    client = await TestClient.start({ settings: { kernelTree: KERNEL_DIR, documentPath: null, configs: [...CONFIGS] } });
   });
 
   afterAll(async () => {
