@@ -3,7 +3,7 @@
  * where comments (and, in `code`, the contents of string and character literals) are spaces.
  * Scanning a mask with regular expressions finds only real code, at the real positions.
  */
-import { changedSpan, closestText, type ChangedSpan } from './textSpan';
+import { changedSpan, RecentTexts, type ChangedSpan } from './textSpan';
 
 export interface LexMask {
   /** Comments replaced by spaces; literals kept. */
@@ -157,8 +157,7 @@ export function lexMaskFresh(text: string): LexMask {
 /** Masks of the texts masked last, newest first: the bases of the masks of close texts (the next
  *  version of a document's post-image, its preprocessed and parsed texts). Texts longer than
  *  RECENT_MASK_LIMIT are not kept (each entry holds three copies of its text). */
-const recentMasks: { text: string; mask: LexMask }[] = [];
-const RECENT_MASKS = 6;
+const recentMasks = new RecentTexts<{ text: string; mask: LexMask }>(6);
 const RECENT_MASK_LIMIT = 4 * 1024 * 1024;
 
 /** Line breaks in text[from, to). */
@@ -208,15 +207,14 @@ export function incrementalMaskCount(): number {
 
 /** Both masks of a text (see lexMaskFresh), from the masks of a recent close text when there is one. */
 export function lexMask(text: string): LexMask {
-  const same = recentMasks.find((r) => r.text === text);
+  const same = recentMasks.exact(text);
   if (same) return same.mask;
-  const close = closestText(recentMasks, text);
+  const close = recentMasks.closest(text);
   const incremental = close ? lexMaskFrom(close.base, text, close.span) : null;
   if (incremental) incrementalMasks++;
   const mask = incremental ?? lexMaskFresh(text);
   if (text.length <= RECENT_MASK_LIMIT) {
-    recentMasks.unshift({ text, mask });
-    recentMasks.length = Math.min(recentMasks.length, RECENT_MASKS);
+    recentMasks.add({ text, mask });
   }
   return mask;
 }

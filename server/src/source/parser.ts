@@ -5,7 +5,7 @@
  * may still hold one, and web-tree-sitter frees unreachable trees through a FinalizationRegistry.
  */
 import { textHash } from '../hash';
-import { closestText, type ChangedSpan } from './textSpan';
+import { RecentTexts, type ChangedSpan } from './textSpan';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Edit, Language, Parser, type Node, type Point, type Tree } from 'web-tree-sitter';
@@ -230,12 +230,11 @@ function sameErrorsShifted(base: Tree, edit: Edit, result: Tree): boolean {
  *  incremental parses of close texts (the next version of a document, its next post-image).
  *  tree-sitter then reuses the unchanged subtrees: the parse is faster and the new tree shares
  *  their memory (trees otherwise wait for the garbage collector to be freed). */
-const recent: { text: string; tree: Tree }[] = [];
-const RECENT_BASES = 4;
+const recent = new RecentTexts<{ text: string; tree: Tree }>(4);
 
-/** The recent text closest to `text` and the edit from it (source/textSpan.ts closestText). */
+/** The recent text closest to `text` and the edit from it. */
 function closestBase(text: string): { tree: Tree; edit: Edit } | null {
-  const close = closestText(recent, text);
+  const close = recent.closest(text);
   return close ? { tree: close.base.tree, edit: editOf(close.base.text, text, close.span) } : null;
 }
 
@@ -270,8 +269,7 @@ export function parseC(text: string): Tree {
   if (!tree) throw new Error('kcov-review: tree-sitter returned no tree');
   parses++;
   treeCache.set(key, tree);
-  recent.unshift({ text, tree });
-  recent.length = Math.min(recent.length, RECENT_BASES);
+  recent.add({ text, tree });
   return tree;
 }
 

@@ -45,7 +45,7 @@ export function spanSize(span: ChangedSpan): number {
 
 /** Of `recent` texts, the one closest to `text` and the span from it, when less than half of
  *  `text` changed (else redoing everything costs about as much). */
-export function closestText<T extends { text: string }>(recent: readonly T[], text: string): { base: T; span: ChangedSpan } | null {
+function closestText<T extends { text: string }>(recent: readonly T[], text: string): { base: T; span: ChangedSpan } | null {
   let best: { base: T; span: ChangedSpan; size: number } | null = null;
   for (const r of recent) {
     const span = changedSpan(r.text, text);
@@ -53,4 +53,26 @@ export function closestText<T extends { text: string }>(recent: readonly T[], te
     if (!best || size < best.size) best = { base: r, span, size };
   }
   return best && best.size * 2 < text.length ? { base: best.base, span: best.span } : null;
+}
+
+/** The last few texts a stage worked on, newest first, each with what the stage made of it: the
+ *  bases of its incremental work on the next, close text (the next version of a document). */
+export class RecentTexts<T extends { text: string }> {
+  private readonly entries: T[] = [];
+  constructor(private readonly capacity: number) {}
+
+  add(entry: T): void {
+    this.entries.unshift(entry);
+    this.entries.length = Math.min(this.entries.length, this.capacity);
+  }
+
+  /** The entry of exactly this text. */
+  exact(text: string): T | undefined {
+    return this.entries.find((e) => e.text === text);
+  }
+
+  /** The entry closest to `text` and the span from its text, when less than half of `text` changed. */
+  closest(text: string): { base: T; span: ChangedSpan } | null {
+    return closestText(this.entries, text);
+  }
 }

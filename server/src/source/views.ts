@@ -10,7 +10,7 @@ import { textHash } from '../hash';
 import { Lru, parseC } from './parser';
 import { codeShape, lexMask, sameShapeByLines, type LexMask } from './mask';
 import { preprocess, scanDirectives, type Directive } from './preprocess';
-import { closestText, type ChangedSpan } from './textSpan';
+import { RecentTexts, type ChangedSpan } from './textSpan';
 import type { ConfigView, FunctionInfo } from './types';
 
 /** Views kept across reviews: in the editor the unchanged pre-image's three and the last few
@@ -243,8 +243,7 @@ interface ParsedUnit {
 
 const unitCache = new Lru<string, ParsedUnit>(8);
 /** Units parsed last, newest first, by their parsed text: bases of the depth verdicts of close texts. */
-const recentUnits: { text: string; depths: DepthVerdicts }[] = [];
-const RECENT_UNITS = 4;
+const recentUnits = new RecentTexts<{ text: string; depths: DepthVerdicts }>(4);
 
 function parsedUnit(preprocessed: string): ParsedUnit {
   const key = textHash(preprocessed);
@@ -254,12 +253,11 @@ function parsedUnit(preprocessed: string): ParsedUnit {
     const tree = parseC(blanked.text);
     const tooDeep: number[] = [];
     const depths: DepthVerdicts = new Map();
-    const close = closestText(recentUnits, blanked.text);
+    const close = recentUnits.closest(blanked.text);
     const functions = indexFunctions(tree, blanked.tokens, tooDeep, depths, close ? verdictsFrom(close.base.depths, close.span) : undefined);
     unit = { parsedText: blanked.text, tree, functions, parseErrors: bodyErrors(functions), tooDeep, tokens: blanked.tokens, depths };
     unitCache.set(key, unit);
-    recentUnits.unshift({ text: blanked.text, depths });
-    recentUnits.length = Math.min(recentUnits.length, RECENT_UNITS);
+    recentUnits.add({ text: blanked.text, depths });
   }
   return unit;
 }
@@ -350,8 +348,7 @@ const unitCodeKeys = new WeakMap<readonly BlankedToken[], string>();
 
 /** Units keyed last, newest first: a close unit with the same tokens and code shape has the same key
  *  (in the editor, typing in a comment), found without shaping and hashing the whole text again. */
-const recentUnitKeys: { text: string; noComments: string; tokens: string; key: string }[] = [];
-const RECENT_UNIT_KEYS = 4;
+const recentUnitKeys = new RecentTexts<{ text: string; noComments: string; tokens: string; key: string }>(4);
 
 function unitCodeKey(view: ConfigView): string {
   let key = unitCodeKeys.get(view.annotationTokens);
@@ -360,12 +357,11 @@ function unitCodeKey(view: ConfigView): string {
   for (let i = view.parsedText.indexOf('\n'); i >= 0; i = view.parsedText.indexOf('\n', i + 1)) starts.push(i + 1);
   const tokens = view.annotationTokens.map((t) => `${t.kind} ${t.name} ${t.text} @${lineOf(starts, t.start)}-${lineOf(starts, t.end)}`).join('\u0001');
   const noComments = lexMask(view.parsedText).noComments;
-  const close = closestText(recentUnitKeys, view.parsedText)?.base;
+  const close = recentUnitKeys.closest(view.parsedText)?.base;
   key = close && close.tokens === tokens && sameShapeByLines(close.noComments, noComments)
     ? close.key
     : textHash(`${tokens}\u0000${codeShape(view.parsedText)}`);
   unitCodeKeys.set(view.annotationTokens, key);
-  recentUnitKeys.unshift({ text: view.parsedText, noComments, tokens, key });
-  recentUnitKeys.length = Math.min(recentUnitKeys.length, RECENT_UNIT_KEYS);
+  recentUnitKeys.add({ text: view.parsedText, noComments, tokens, key });
   return key;
 }
