@@ -141,7 +141,12 @@ describe('kcov-review serve: a resident process gives what a check in its own pr
     expect(auto.stdout).toMatch(/rule publish-barrier failed/); // the fault was injected: it ran in the client
     const required = run({ ...faulty, KCOV_REVIEW_RESIDENT: 'require' }, ['check', seedPath('004'), '--tree', tree]);
     expect(required.code).toBe(2);
-    expect(required.stderr).toMatch(/declined: the KCOV_REVIEW_\* environment differs/);
+    expect(required.stderr).toMatch(/declined: the KCOV_REVIEW_\* environment \(or HOME, XDG_CACHE_HOME\) differs/);
+    // Where the default tree is looked for is part of it too.
+    const otherCache = run({ ...env, XDG_CACHE_HOME: path.join(os.tmpdir(), 'kcov-review-other-cache'), KCOV_REVIEW_RESIDENT: 'require' }, ['check', seedPath('004'), '--tree', tree]);
+    expect(otherCache.code).toBe(2);
+    expect(otherCache.stderr).toMatch(/declined/);
+    expect(run({ ...env, KCOV_REVIEW_RESIDENT: 'require' }, ['check', seedPath('004'), '--tree', tree]).code).toBe(0);
   });
 
   it('answers a malformed or oversized request with exit 2 and keeps serving', async () => {

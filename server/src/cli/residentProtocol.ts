@@ -74,18 +74,22 @@ export function preparePrivateDir(dir: string): string | null {
   return unsafeDirReason(dir);
 }
 
+/** Variables outside KCOV_REVIEW_* that a review reads: where the default kernel tree is looked for
+ *  (patch/tree.ts defaultTreeDirs: $XDG_CACHE_HOME, else $HOME/.cache). */
+const REVIEW_VARIABLES: ReadonlySet<string> = new Set(['HOME', 'XDG_CACHE_HOME']);
+
 /**
  * The environment a review depends on, beyond its arguments: the KCOV_REVIEW_* variables read at
- * start-up (fault injection, the wasm folder, ...). A client whose variables differ from the
- * resident process's runs in its own process instead. The ones about the resident mechanism
- * itself, the code cache and the per-request stage file are not part of it.
+ * start-up (fault injection, the wasm folder, ...) and REVIEW_VARIABLES. A client whose variables
+ * differ from the resident process's runs in its own process instead. The ones about the resident
+ * mechanism itself, the code cache and the per-request stage file are not part of it.
  */
 export function reviewEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
   const ignored = new Set(['KCOV_REVIEW_RESIDENT', 'KCOV_REVIEW_RESIDENT_DIR', 'KCOV_REVIEW_CODE_CACHE', 'KCOV_REVIEW_STAGES']);
   const out: Record<string, string> = {};
   for (const key of Object.keys(env).sort()) {
     const value = env[key];
-    if (key.startsWith('KCOV_REVIEW_') && !ignored.has(key) && value !== undefined) out[key] = value;
+    if ((REVIEW_VARIABLES.has(key) || (key.startsWith('KCOV_REVIEW_') && !ignored.has(key))) && value !== undefined) out[key] = value;
   }
   return out;
 }

@@ -324,7 +324,7 @@ class ResidentServer {
     const declined = !RESIDENT_COMMANDS.includes(request.argv[0])
       ? `${request.argv[0]} is not run by a resident process`
       : JSON.stringify(request.environment) !== this.environment
-        ? "the KCOV_REVIEW_* environment differs from the resident process's"
+        ? "the KCOV_REVIEW_* environment (or HOME, XDG_CACHE_HOME) differs from the resident process's"
         : null;
     if (declined) {
       send({ fallback: declined });
