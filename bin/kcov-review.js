@@ -100,16 +100,15 @@ function runBundle() {
 const client = path.join(__dirname, '..', 'dist', 'cli-client.js');
 if (serving || process.env.KCOV_REVIEW_RESIDENT === 'off' || !fs.existsSync(client)) runBundle();
 else {
-  require(client)
-    .runThroughResident(process.argv.slice(2), cli)
-    .then(
-      (code) => {
-        if (code === null) runBundle();
-        else process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
-      },
-      (error) => {
-        process.stderr.write(`kcov-review: resident client: ${error instanceof Error ? error.message : String(error)}; running here\n`);
-        runBundle();
-      },
-    );
+  const { runThroughResident, exitWhenFlushed } = require(client);
+  runThroughResident(process.argv.slice(2), cli).then(
+    (code) => {
+      if (code === null) runBundle();
+      else exitWhenFlushed(code);
+    },
+    (error) => {
+      process.stderr.write(`kcov-review: resident client: ${error instanceof Error ? error.message : String(error)}; running here\n`);
+      runBundle();
+    },
+  );
 }

@@ -58,13 +58,11 @@ const targets = [
       contents: [
         "import { optimizeAfter } from './server/src/cli/jit';",
         "import { main } from './server/src/cli/main';",
+        "import { exitWhenFlushed } from './server/src/cli/residentClient';",
         'optimizeAfter();',
-        // Exit once stdout and stderr are flushed: process.exit() right after a large write to a pipe
-        // drops what the pipe has not taken yet (`check --format json | wc -c` gave 65536 bytes).
-        "const exit = (code: number) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));",
         'main(process.argv.slice(2)).then(',
-        '  (code) => exit(code),',
-        "  (error) => { process.stderr.write(`kcov-review: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\\n`); exit(2); },",
+        '  (code) => exitWhenFlushed(code),',
+        "  (error) => { process.stderr.write(`kcov-review: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\\n`); exitWhenFlushed(2); },",
         ');',
       ].join('\n'),
       resolveDir: root,

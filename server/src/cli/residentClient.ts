@@ -3,7 +3,7 @@
  * dist/cli-client.js so that bin/kcov-review.js can try it before loading the whole CLI bundle:
  * when a resident process of the same build listens, the command runs there and this process only
  * prints what comes back; otherwise (KCOV_REVIEW_RESIDENT=off, no process, a folder others can
- * reach, another KCOV_REVIEW_* environment) the caller runs the command itself.
+ * reach, another environment: residentProtocol.ts reviewEnvironment) the caller runs the command itself.
  * KCOV_REVIEW_RESIDENT=require makes "no resident process" an error instead (exit 2), so that a
  * benchmark or a script knows which path it measured.
  */
@@ -22,6 +22,13 @@ import {
 import type { CliIo } from './main'; // a type only: the client bundle does not load the CLI
 
 const stdio: CliIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
+/** Exits once stdout and stderr are flushed: process.exit() right after a large write to a pipe
+ *  drops what the pipe has not taken yet (`check --format json | wc -c` gave 65536 bytes). Used by
+ *  bin/kcov-review.js after a resident process's answer and by the CLI bundle's entry (scripts/build.mjs). */
+export function exitWhenFlushed(code: number): void {
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
 
 /** What a connection attempt came to: the command's exit code, or why it did not run there. */
 type Outcome = { code: number } | { notRun: string };

@@ -201,7 +201,7 @@ class ResidentServer {
   private readonly server = net.createServer((conn) => this.accept(conn));
   /** Where the process was started: the working folder between requests. */
   private readonly home = process.cwd();
-  /** The KCOV_REVIEW_* variables this process read at start-up (a client with others is declined). */
+  /** The environment a review reads, as this process started with it (a client with another is declined). */
   private readonly environment = JSON.stringify(reviewEnvironment(process.env));
   private queue: Promise<void> = Promise.resolve();
   private waiting = 0;
