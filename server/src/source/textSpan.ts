@@ -71,8 +71,9 @@ export class RecentTexts<T extends { text: string }> {
     return this.entries.find((e) => e.text === text);
   }
 
-  /** The entry closest to `text` and the span from its text, when less than half of `text` changed. */
-  closest(text: string): { base: T; span: ChangedSpan } | null {
-    return closestText(this.entries, text);
+  /** The entry closest to `text` (of those `usable` accepts) and the span from its text, when less
+   *  than half of `text` changed. */
+  closest(text: string, usable: (entry: T) => boolean = () => true): { base: T; span: ChangedSpan } | null {
+    return closestText(this.entries.filter(usable), text);
   }
 }

@@ -239,11 +239,16 @@ interface ParsedUnit {
   tokens: readonly BlankedToken[];
   /** Per function, whether it is too deep (the base of close texts' verdicts). */
   depths: DepthVerdicts;
+  /** What its code key was made of, once computed (unitCodeKey; the base of close texts' keys). */
+  code?: { noComments: string; tokens: string; key: string };
 }
 
 const unitCache = new Lru<string, ParsedUnit>(8);
-/** Units parsed last, newest first, by their parsed text: bases of the depth verdicts of close texts. */
-const recentUnits = new RecentTexts<{ text: string; depths: DepthVerdicts }>(4);
+/** Units parsed last, newest first, by their parsed text: the bases of close texts' depth verdicts
+ *  and code keys. */
+const recentUnits = new RecentTexts<{ text: string; unit: ParsedUnit }>(4);
+/** The unit of a view, by its blanked tokens (views of configurations that preprocess alike share both). */
+const unitOfTokens = new WeakMap<readonly BlankedToken[], ParsedUnit>();
 
 function parsedUnit(preprocessed: string): ParsedUnit {
   const key = textHash(preprocessed);
@@ -254,10 +259,11 @@ function parsedUnit(preprocessed: string): ParsedUnit {
     const tooDeep: number[] = [];
     const depths: DepthVerdicts = new Map();
     const close = recentUnits.closest(blanked.text);
-    const functions = indexFunctions(tree, blanked.tokens, tooDeep, depths, close ? verdictsFrom(close.base.depths, close.span) : undefined);
+    const functions = indexFunctions(tree, blanked.tokens, tooDeep, depths, close ? verdictsFrom(close.base.unit.depths, close.span) : undefined);
     unit = { parsedText: blanked.text, tree, functions, parseErrors: bodyErrors(functions), tooDeep, tokens: blanked.tokens, depths };
     unitCache.set(key, unit);
-    recentUnits.add({ text: blanked.text, depths });
+    unitOfTokens.set(blanked.tokens, unit);
+    recentUnits.add({ text: blanked.text, unit });
   }
   return unit;
 }
@@ -342,26 +348,23 @@ export function viewCodeKey(view: ConfigView): string {
   return key;
 }
 
-/** The part of viewCodeKey that depends only on the parsed unit (its text and blanked tokens; views of
- *  configurations that preprocess alike share the unit, hence its token array). */
-const unitCodeKeys = new WeakMap<readonly BlankedToken[], string>();
-
-/** Units keyed last, newest first: a close unit with the same tokens and code shape has the same key
- *  (in the editor, typing in a comment), found without shaping and hashing the whole text again. */
-const recentUnitKeys = new RecentTexts<{ text: string; noComments: string; tokens: string; key: string }>(4);
-
+/**
+ * The part of viewCodeKey that depends only on the parsed unit (its text and blanked tokens), kept
+ * on the unit. A close unit keyed before with the same tokens, whose differing lines shape alike,
+ * has the same key (in the editor, typing in a comment): found without shaping and hashing the
+ * whole text again.
+ */
 function unitCodeKey(view: ConfigView): string {
-  let key = unitCodeKeys.get(view.annotationTokens);
-  if (key !== undefined) return key;
+  const unit = unitOfTokens.get(view.annotationTokens);
+  if (unit?.code) return unit.code.key;
   const starts = [0];
   for (let i = view.parsedText.indexOf('\n'); i >= 0; i = view.parsedText.indexOf('\n', i + 1)) starts.push(i + 1);
   const tokens = view.annotationTokens.map((t) => `${t.kind} ${t.name} ${t.text} @${lineOf(starts, t.start)}-${lineOf(starts, t.end)}`).join('\u0001');
   const noComments = lexMask(view.parsedText).noComments;
-  const close = recentUnitKeys.closest(view.parsedText)?.base;
-  key = close && close.tokens === tokens && sameShapeByLines(close.noComments, noComments)
+  const close = recentUnits.closest(view.parsedText, (e) => e.unit.code !== undefined)?.base.unit.code;
+  const key = close && close.tokens === tokens && sameShapeByLines(close.noComments, noComments)
     ? close.key
     : textHash(`${tokens}\u0000${codeShape(view.parsedText)}`);
-  unitCodeKeys.set(view.annotationTokens, key);
-  recentUnitKeys.add({ text: view.parsedText, noComments, tokens, key });
+  if (unit) unit.code = { noComments, tokens, key };
   return key;
 }
