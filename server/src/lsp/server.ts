@@ -145,14 +145,13 @@ function warmUpAfter(uri: string): void {
  */
 async function warmUpOn(uri: string, version: number, text: string, review: Review): Promise<boolean> {
   const changed: CancelToken = { get cancelled() { return documents.get(uri)?.version !== version; } };
-  const options = reviewOptions(uri, lastSettings, treeDirs);
   const copies = warmUpTexts(text, review);
   const start = performance.now();
   for (const copy of [...copies, text]) {
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (changed.cancelled) return false;
     try {
-      await reviewDocument(copy, { ...options, cancel: changed });
+      await analyze(uri, version, copy, changed); // as the document's own review, with its settings
     } catch {
       return false; // cancelled by the change, or failed: the document's own review reports its errors
     }
