@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { codeShape, incrementalMaskCount, lexMask, lexMaskFresh, sameShapeByLines } from '../../server/src/source/mask';
 import { readKcov } from '../support/kernel';
-
-/** A small deterministic generator (mulberry32), so that a failure replays. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from '../support/random';
 
 /** Pieces that change the lexer's state: comment and literal delimiters, escapes, splices, line ends. */
 const PIECES = ['/', '*', '/*', '*/', '//', '"', "'", '\\', '\\\n', '\n', '\r\n', 'a', ' ', 'x = "s";', "'\\''", '/* c */', '\t'];

@@ -14,7 +14,8 @@ import { barrierFixSite, publishBarrierRule } from '../rules/publishBarrier';
 import { publishReaderRule } from '../rules/publishReader';
 import { taskStateBorrowedRule } from '../rules/taskStateBorrowed';
 import type { Rule, RuleEnv, RuleFinding, RuleInput } from '../rules/types';
-import { buildView, viewCodeKey } from '../source';
+import { buildView, viewCodeKey, viewMovableKey } from '../source';
+import { relocateFindings } from './relocate';
 import { Lru } from '../source/parser';
 import type { ConfigView } from '../source/types';
 import { timed } from './stages';
@@ -116,18 +117,41 @@ function rebound(findings: RuleFinding[], view: ConfigView): RuleFinding[] {
   return findings.map((f) => (f.fix ? { ...f, fix: barrierFixSite(lines, f.fix.afterLine, f.fix.countStoreLine) } : f));
 }
 
-/** The outcome of a rule on a view: from the view's own memo, else from a view with the same code, else run. */
+/**
+ * Findings by what the rules can see of a view but its line numbers (source/views.ts viewMovableKey),
+ * rule and environment, with the code lines of the view they were found on: a view that differs
+ * from it in comments and lines without code (a patch of a series adding a comment above a
+ * function) gets them moved to its own lines (review/relocate.ts) and runs no rule. Asked only when
+ * the code key misses.
+ */
+const findingsByMovableCode = new Lru<string, { outcome: RuleOutcome; codeLines: readonly number[] }>(256);
+
+/** A finding computed on a view with the same code but other code lines, moved to this view's lines. */
+function movedOutcome(view: ConfigView, ruleKey: string): RuleOutcome | null {
+  const movable = timed(`rules ${view.config.name}`, () => viewMovableKey(view));
+  const same = findingsByMovableCode.get(`${movable.key}${ruleKey}`);
+  if (!same) return null;
+  if ('failure' in same.outcome) return same.outcome;
+  return { findings: relocateFindings(same.outcome.findings, view.image.path, same.codeLines, movable.codeLines) };
+}
+
+/** The outcome of a rule on a view: from the view's own memo, else from a view with the same code
+ *  (at the same lines, or moved), else run. */
 function outcomeOf(view: ConfigView, rule: Rule, env: RuleEnv, envKey: string, summariesOfView: () => Map<string, FunctionSummary>, checkpoint: Checkpoint | null): RuleOutcome {
   const memo = memoOf(view, rule);
   let outcome = memo.get(envKey);
   if (outcome) return outcome;
-  const codeKey = `${viewCodeKey(view)}\u0000${rule.id}\u0000${envKey}`;
-  const same = findingsByCode.get(codeKey);
+  const ruleKey = `\u0000${rule.id}\u0000${envKey}`;
+  const codeKey = `${viewCodeKey(view)}${ruleKey}`;
+  const same = findingsByCode.get(codeKey) ?? movedOutcome(view, ruleKey);
   const ran = !same;
-  if (same) outcome = 'failure' in same ? same : { findings: rebound(same.findings, view) };
-  else {
+  if (same) {
+    outcome = 'failure' in same ? same : { findings: rebound(same.findings, view) };
+    findingsByCode.set(codeKey, outcome);
+  } else {
     outcome = timed(`rules ${view.config.name}`, () => runIsolated(rule, { view, summaries: summariesOfView(), env }, view.config.name));
     findingsByCode.set(codeKey, outcome);
+    findingsByMovableCode.set(`${viewMovableKey(view).key}${ruleKey}`, { outcome, codeLines: viewMovableKey(view).codeLines });
   }
   memo.set(envKey, outcome);
   if (ran) checkpoint?.(`rules ${view.config.name}: ${rule.id}`); // after the run, so that it names the rule the time ran out in

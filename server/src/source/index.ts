@@ -3,4 +3,4 @@ export type { ConfigView, FunctionInfo, MacroDef, PreprocessorProblem } from './
 export { initParser, isParserReady, parseC, parseCount, locateWasm, type InitOptions } from './parser';
 export { preprocess, scanDirectives, parseDefine, type Directive, type PreprocessResult, type SymbolTable } from './preprocess';
 export { blankAnnotations, type BlankedToken, type BlankedKind } from './annotations';
-export { buildView, buildViews, functionAt, sourceImage, walk, errorLines, declaratorName, indexFunctions, viewCodeKey } from './views';
+export { buildView, buildViews, functionAt, sourceImage, walk, errorLines, declaratorName, indexFunctions, viewCodeKey, viewMovableKey, type MovableCodeKey } from './views';

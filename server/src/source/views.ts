@@ -368,3 +368,98 @@ function unitCodeKey(view: ConfigView): string {
   if (unit) unit.code = { noComments, tokens, key };
   return key;
 }
+
+/**
+ * A view's code key without its line numbers, and the lines it was taken at. A view's code lines
+ * are those holding code in the image or in the parsed text (not blank once comments are removed:
+ * preprocessor lines and code under a false #if count); every line position the key holds is a rank
+ * among them (`k`: the k-th code line; `k-`: between code lines k-1 and k); the code lines are
+ * compared as written, comments removed. Two views with one key differ only in comments and in
+ * lines without code (blank, or comment only), so their findings are the same with the
+ * k-th code line of one read as the k-th of the other (review/relocate.ts): in a series, a comment
+ * added above a function moves every later finding one line down and changes nothing else.
+ */
+export interface MovableCodeKey {
+  key: string;
+  /** The view's code lines (0-based, ascending). */
+  codeLines: readonly number[];
+}
+
+const movableKeys = new WeakMap<ConfigView, MovableCodeKey>();
+
+/** A line that holds code, once comments are removed. */
+const HAS_CODE = /[^ \t\r\v\f]/;
+
+/** The code lines of an image (kept per image: its three views share them). */
+const imageCodeLines = new WeakMap<SourceImage, Uint8Array>();
+
+function imageCodeLineFlags(image: SourceImage): Uint8Array {
+  let flags = imageCodeLines.get(image);
+  if (!flags) {
+    flags = Uint8Array.from(imageMask(image).noComments.split('\n'), (line) => (HAS_CODE.test(line) ? 1 : 0));
+    imageCodeLines.set(image, flags);
+  }
+  return flags;
+}
+
+/** The rank of a line among ascending code lines: "k" when it is the k-th, "k-" when it lies before the k-th. */
+function rankOf(codeLines: readonly number[], line: number): string {
+  let lo = 0;
+  let hi = codeLines.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (codeLines[mid] < line) lo = mid + 1;
+    else hi = mid;
+  }
+  return codeLines[lo] === line ? String(lo) : `${lo}-`;
+}
+
+/** What the movable key takes from an image and the unit parsed from it (the same for the views
+ *  of configurations that preprocess alike). */
+interface MovableUnit { codeLines: number[]; key: string }
+const movableUnits = new WeakMap<SourceImage, WeakMap<readonly BlankedToken[], MovableUnit>>();
+
+/** The code lines of a view (the image's and the parsed text's), and a hash of the parsed text's
+ *  comment-free lines at them and of its blanked tokens at their ranks. */
+function movableUnit(view: ConfigView): MovableUnit {
+  let perImage = movableUnits.get(view.image);
+  if (!perImage) {
+    perImage = new WeakMap();
+    movableUnits.set(view.image, perImage);
+  }
+  let unit = perImage.get(view.annotationTokens);
+  if (unit) return unit;
+  const parsedLines = lexMask(view.parsedText).noComments.split('\n');
+  const inImage = imageCodeLineFlags(view.image);
+  const codeLines: number[] = [];
+  const code: string[] = [];
+  const starts: number[] = [];
+  let start = 0;
+  parsedLines.forEach((text, line) => {
+    starts.push(start);
+    start += text.length + 1;
+    if (inImage[line] === 1 || HAS_CODE.test(text)) {
+      codeLines.push(line);
+      code.push(text);
+    }
+  });
+  const rank = (offset: number): string => rankOf(codeLines, lineOf(starts, offset));
+  const tokens = view.annotationTokens.map((t) => `${t.kind} ${t.name} ${t.text} @${rank(t.start)}-${rank(t.end)}`);
+  unit = { codeLines, key: textHash(`${tokens.join('\u0001')}\u0000${code.join('\n')}`) };
+  perImage.set(view.annotationTokens, unit);
+  return unit;
+}
+
+export function viewMovableKey(view: ConfigView): MovableCodeKey {
+  let movable = movableKeys.get(view);
+  if (movable) return movable;
+  const { codeLines, key: unitKey } = movableUnit(view);
+  const rank = (line: number): string => rankOf(codeLines, line);
+  const active = codeLines.map((l) => (view.active[l] === false ? '0' : '1')).join('');
+  const macros = [...view.macros.values()].map((m) => JSON.stringify({ ...m, line: rank(m.line), endLine: rank(m.endLine), undefLine: m.undefLine === null ? null : rank(m.undefLine) }));
+  const facts = JSON.stringify([view.unknownSymbols, view.parseErrors.map(rank), view.tooDeep.map(rank), view.preprocessorProblems.map((p) => [rank(p.line), p.message])]);
+  const key = textHash([view.image.path, configKey(view.config), facts, macros.join('\u0001'), active, unitKey].join('\u0000'));
+  movable = { key, codeLines };
+  movableKeys.set(view, movable);
+  return movable;
+}
