@@ -104,11 +104,12 @@ describe('the verdicts come from the LKMM executor', () => {
     expect(run(text)).toEqual([]);
     const saved = row.effects.all;
     try {
-      // Views and summaries are cached by content: a trailing comment makes each run a fresh image.
+      // Views, summaries and findings are cached by content (a comment alone moves findings, review/relocate.ts):
+      // a declaration added at the end makes each run a fresh image.
       (row.effects as { all?: Partial<Effect> }).all = { barrier: 'none' };
-      expect(run(text + '/* no barrier */\n')).toHaveLength(1);
+      expect(run(text + 'static int no_barrier;\n')).toHaveLength(1);
       (row.effects as { all?: Partial<Effect> }).all = { barrier: 'rmb' };
-      expect(run(text + '/* read barrier */\n')).toHaveLength(1);
+      expect(run(text + 'static int read_barrier;\n')).toHaveLength(1);
     } finally {
       (row.effects as { all?: Partial<Effect> }).all = saved;
     }
@@ -123,7 +124,7 @@ describe('the verdicts come from the LKMM executor', () => {
     const saved = row.effects.all;
     try {
       (row.effects as { all?: Partial<Effect> }).all = { barrier: 'compiler' };
-      const flipped = run(fixed + '/* smp_wmb as a compiler barrier only */\n');
+      const flipped = run(fixed + 'static int smp_wmb_as_a_compiler_barrier_only;\n');
       expect(flipped.map((f) => f.function)).toEqual(['kcov_move_area', 'kcov_move_area']);
       expect(flipped[0].litmus).toContain('barrier();');
     } finally {
