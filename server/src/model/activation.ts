@@ -5,7 +5,7 @@
  * classified as per-CPU (`this_cpu_ptr(&v)->f`, `per_cpu_ptr(&v, cpu)->f`) or task
  * (`current->f`, `t->f` with `t = current`) cells.
  */
-import type { ConfigView, MacroDef } from '../source/types';
+import type { ConfigView, FunctionInfo, MacroDef } from '../source/types';
 import { CONFIG_NAMES, type ConfigName } from './configs';
 import { BH_LOCK, PREDICATES, type ContextName } from './contexts';
 import { BRANCH_FACTS, factFor, nonNullAtoms } from './facts';
@@ -488,28 +488,58 @@ const cache = new WeakMap<ConfigView, Map<string, Activation>>();
 
 /**
  * What an activation's paths depend on: the text of the root and of every function it can reach,
- * the function-like macros the view expands, the `IS_ENABLED()` values its conditions test, and the
- * guarded struct members (with their lines). Views that agree on those, under another configuration
- * or in the other image of a patch, get the same paths: only the prim steps' effects differ (the
- * table's, per configuration) and the lines move with their function. So the paths are computed once
- * and mapped.
+ * the function-like macros those texts name (the walk expands them), the `IS_ENABLED()` values
+ * their conditions test, and the guarded struct members (with their lines; with the members of
+ * every struct when there are any, which tell a guarded member's owner). Views that agree on those,
+ * under another configuration or in the other image of a patch, get the same paths: only the prim
+ * steps' effects differ (the table's, per configuration) and the lines move with their function.
+ * So the paths are computed once and mapped. A macro the patch adds changes only the activations
+ * whose functions name it.
  */
 const viewKeys = new WeakMap<ConfigView, string>();
 function viewKey(view: ConfigView): string {
   let key = viewKeys.get(view);
   if (key !== undefined) return key;
-  const macros = [...view.macros.values()].filter((m) => m.params).map((m) => `${m.name}(${m.params?.join(',')})=${m.body}`).sort().join('\u0001');
-  const tested = [...new Set([...view.parsedText.matchAll(/IS_ENABLED\(\s*(\w+)\s*\)/g)].map((m) => m[1]))].sort();
-  const atoms = tested.map((k) => `${k}=${String(view.config.symbols[k] ?? false)}`).join(',');
-  const guarded = structTable(view).guarded.map((g) => `${g.struct}.${g.field}:${g.guard}@${g.line}`).join(',');
-  key = textHash(`${view.image.path}\u0000${macros}\u0000${atoms}\u0000${guarded}`);
+  const table = structTable(view);
+  const guarded = table.guarded.map((g) => `${g.struct}.${g.field}:${g.guard}@${g.line}`).join(',');
+  const members = table.guarded.length === 0 ? '' : [...table.members].map(([struct, fields]) => `${struct}{${[...fields].join(',')}}`).join(';');
+  key = textHash(`${view.image.path}\u0000${guarded}\u0000${members}`);
   viewKeys.set(view, key);
   return key;
 }
 
+/** The identifiers a function's text holds and the symbols it tests with `IS_ENABLED()`, by function key. */
+interface NamesUsed { identifiers: ReadonlySet<string>; tested: readonly string[] }
+const namesByFunction = new Lru<string, NamesUsed>(4096);
+
+function namesUsed(view: ConfigView, info: FunctionInfo): NamesUsed {
+  const fnKey = functionKey(view, info);
+  let names = namesByFunction.get(fnKey);
+  if (!names) {
+    const text = info.node.text;
+    names = { identifiers: new Set(text.match(/[A-Za-z_]\w*/g) ?? []), tested: [...text.matchAll(/IS_ENABLED\(\s*(\w+)\s*\)/g)].map((m) => m[1]) };
+    namesByFunction.set(fnKey, names);
+  }
+  return names;
+}
+
 function shapeKey(view: ConfigView, root: string, context: ContextName): string {
   const fns = [root, ...reachable(view, root)].sort();
-  return `${viewKey(view)}|${context}|${root}|${fns.map((f) => { const info = view.functions.get(f); return info ? `${f}=${functionKey(view, info)}` : f; }).join(',')}`;
+  const macros = new Set<string>();
+  const tested = new Set<string>();
+  const texts = fns.map((f) => {
+    const info = view.functions.get(f);
+    if (!info) return f;
+    const names = namesUsed(view, info);
+    for (const id of names.identifiers) {
+      const m = view.macros.get(id);
+      if (m?.params) macros.add(`${m.name}(${m.params.join(',')})=${m.body}`);
+    }
+    for (const t of names.tested) tested.add(t);
+    return `${f}=${functionKey(view, info)}`;
+  });
+  const atoms = [...tested].sort().map((k) => `${k}=${String(view.config.symbols[k] ?? false)}`).join(',');
+  return `${viewKey(view)}|${[...macros].sort().join('\u0001')}|${atoms}|${context}|${root}|${texts.join(',')}`;
 }
 
 interface Shaped { act: Activation; starts: Map<string, number> }
