@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codeShape, incrementalMaskCount, lexMask, lexMaskFresh, sameShapeByLines } from '../../server/src/source/mask';
+import { codeShape, incrementalMaskCount, lexMask, lexMaskByUnits, lexMaskFresh, sameShapeByLines } from '../../server/src/source/mask';
 import { readKcov } from '../support/kernel';
 import { random } from '../support/random';
 
@@ -25,6 +25,25 @@ const TRICKY = [
   '"unterminated string',
   'int e;',
 ].join('\n');
+
+describe('lexMaskFresh by runs of code', () => {
+  it('equals the code-unit state machine on thousands of random texts, tricky pieces and kcov.c', () => {
+    const next = random(0x72756e73);
+    let checked = 0;
+    for (const start of [TRICKY, readKcov(), '', '/*', '"\\', "'\\\n'", 'a\r\n// c \\\r\nd']) {
+      let text = start;
+      for (let i = 0; i < 700; i++) {
+        const fresh = lexMaskFresh(text);
+        const units = lexMaskByUnits(text);
+        if (fresh.noComments !== units.noComments || fresh.code !== units.code) throw new Error(`masks differ for ${JSON.stringify(text.slice(0, 200))}`);
+        expect(fresh.endsInComment).toEqual(units.endsInComment);
+        text = edit(text, next);
+        checked++;
+      }
+    }
+    expect(checked).toBe(4900);
+  });
+});
 
 describe('lexMask from a close text', () => {
   it('equals a fresh lexing after thousands of random edits to tricky text and to kcov.c', () => {
