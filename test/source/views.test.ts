@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONFIGS, configByName, type ConfigRow } from '../../server/src/model/configs';
+import type { Node } from 'web-tree-sitter';
 import { blankAnnotations, buildView, buildViews, functionAt, initParser, sourceImage } from '../../server/src/source';
+import { deeperThan } from '../../server/src/source/views';
 import { readKcov, readKcov61 } from '../support/kernel';
 
 const lines = (...ls: string[]): string => ls.join('\n');
@@ -234,6 +236,35 @@ describe('C that does not parse', () => {
     expect(view.tooDeep).toEqual([0]);
     expect(view.functions.get('next')?.startLine).toBe(5);
     expect(view.parseErrors).toEqual([]);
+  });
+
+  it('deeperThan (which skips subtrees too small to reach the limit) agrees with a walk of every node, at the exact depth of each kcov.c function and of long operator chains', () => {
+    /** The depth of a subtree, visiting every node. */
+    const depthOf = (root: Node): number => {
+      const cursor = root.walk();
+      let depth = 0;
+      let max = 0;
+      for (;;) {
+        if (cursor.gotoFirstChild()) { max = Math.max(max, ++depth); continue; }
+        let up = false;
+        while (!cursor.gotoNextSibling()) { if (!cursor.gotoParent()) { up = true; break; } depth--; }
+        if (up) break;
+      }
+      cursor.delete();
+      return max;
+    };
+    const chain = (n: number) => fn('chain', `\tx = ${Array.from({ length: n }, (_, i) => `a${i}`).join(' + ')};`);
+    const roots = [readKcov(), readKcov61(), chain(399), chain(401), chain(900)].flatMap((text) => buildView(sourceImage('depth.c', text), row('!RT')).tree.rootNode.namedChildren.filter((n): n is Node => n !== null && n.type === 'function_definition'));
+    expect(roots.length).toBeGreaterThan(80);
+    let deepest = 0;
+    for (const node of roots) {
+      const d = depthOf(node);
+      deepest = Math.max(deepest, d);
+      expect(deeperThan(node, d - 1)).toBe(true);
+      expect(deeperThan(node, d)).toBe(false);
+      expect(deeperThan(node, Math.floor(d / 2))).toBe(d > Math.floor(d / 2));
+    }
+    expect(deepest).toBeGreaterThan(400);
   });
 
   it('keeps the depth verdicts right through edits before, between and inside the functions (verdicts reused from the close text)', () => {

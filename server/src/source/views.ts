@@ -131,13 +131,16 @@ function annotationsFor(fn: Node, body: Node, tokens: readonly BlankedToken[]): 
  *  would exhaust the stack. Such a function is listed in `ConfigView.tooDeep` instead. */
 export const MAX_SYNTAX_DEPTH = 400;
 
-/** Whether the subtree under `root` is deeper than `limit` levels (iterative: trees can be 10 000 deep). */
+/** Whether the subtree under `root` is deeper than `limit` levels (iterative: trees can be 10 000 deep).
+ *  A subtree of n nodes is at most n - 1 levels deep, so one that cannot reach past the limit is not
+ *  entered: in kcov.c the walk stops at the statements of a body instead of visiting every node. */
 export function deeperThan(root: Node, limit: number): boolean {
   const cursor = root.walk();
   let depth = 0;
   try {
     for (;;) {
-      if (cursor.gotoFirstChild()) {
+      const cannotReach = depth + cursor.currentNode.descendantCount - 1 <= limit;
+      if (!cannotReach && cursor.gotoFirstChild()) {
         if (++depth > limit) return true;
         continue;
       }
