@@ -5,19 +5,14 @@
  * (not those in the reader's documentation), and the lines of its barrier fix.
  */
 import type { RuleFinding } from '../rules/types';
+import { firstAtLeast } from '../sorted';
 
 /** Maps 0-based lines of the view whose code lines are `from` to the view whose code lines are `to`
  *  (same length). A line between two code lines keeps its distance to the code line above it, but
  *  stays before the next; one above every code line keeps its distance to the first. */
 export function lineMapper(from: readonly number[], to: readonly number[]): (line: number) => number {
   return (line) => {
-    let lo = 0;
-    let hi = from.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (from[mid] < line) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = firstAtLeast(from, line);
     if (from[lo] === line) return to[lo];
     if (lo === 0) return from.length === 0 ? line : Math.max(0, to[0] - (from[0] - line));
     const moved = to[lo - 1] + (line - from[lo - 1]);

@@ -7,6 +7,7 @@ import { CONFIGS, type ConfigRow } from '../model/configs';
 import type { SourceImage } from '../patch/types';
 import { blankAnnotations, type BlankedToken } from './annotations';
 import { textHash } from '../hash';
+import { firstAtLeast } from '../sorted';
 import { Lru, parseC } from './parser';
 import { codeShape, lexMask, sameShapeByLines, type LexMask } from './mask';
 import { preprocess, scanDirectives, type Directive } from './preprocess';
@@ -322,14 +323,7 @@ const codeKeys = new WeakMap<ConfigView, string>();
 
 /** The 0-based line of an offset, in a text whose line starts are `starts`. */
 function lineOf(starts: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
+  return Math.max(0, firstAtLeast(starts, offset + 1) - 1);
 }
 
 /**
@@ -407,13 +401,7 @@ function imageCodeLineFlags(image: SourceImage): Uint8Array {
 
 /** The rank of a line among ascending code lines: "k" when it is the k-th, "k-" when it lies before the k-th. */
 function rankOf(codeLines: readonly number[], line: number): string {
-  let lo = 0;
-  let hi = codeLines.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (codeLines[mid] < line) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = firstAtLeast(codeLines, line);
   return codeLines[lo] === line ? String(lo) : `${lo}-`;
 }
 
