@@ -27,7 +27,8 @@ setFlagsFromString(HEAP_FLAGS);
  * in contexts created afterwards; one is created to fetch it.
  */
 setFlagsFromString('--expose-gc');
-const fullGc = runInNewContext('gc') as (() => void) | undefined;
+/** V8's `gc()`: a full collection, or with `{ type: 'minor' }` a scavenge of the young generation. */
+const v8Gc = runInNewContext('gc') as ((options?: { type: 'minor' }) => void) | undefined;
 
 /** Documents from this size on are followed by a full collection when they go. */
 export const LARGE_DOCUMENT_CHARS = 4 * 1024 * 1024;
@@ -36,9 +37,44 @@ let pending: NodeJS.Immediate | null = null;
 
 /** Collects once the current messages are handled (several large documents: one collection). */
 export function collectAfterLargeDocument(chars: number): void {
-  if (chars < LARGE_DOCUMENT_CHARS || typeof fullGc !== 'function' || pending) return;
+  if (chars < LARGE_DOCUMENT_CHARS || typeof v8Gc !== 'function' || pending) return;
   pending = setImmediate(() => {
     pending = null;
-    fullGc();
+    v8Gc();
   });
+}
+
+/**
+ * Idle time after a published review before the young generation is collected. An edit's analysis
+ * fills part of it (seed 000: ~1-3 MB) and leaves it there; roughly every third edit then met a full
+ * semi-space and paid a 2-4 ms scavenge inside its own analysis. Collected while the reviewer reads,
+ * the next edit starts with an empty one (in process with the launcher's 8 MB semi-spaces, 50 edits
+ * 100 ms apart: p95 10.7-11.6 -> 9.2-9.7 ms, 15-16 of them with a scavenge -> 0-1). A change within
+ * this time cancels it, so an edit burst is never interrupted and collects as before.
+ */
+export const IDLE_SCAVENGE_MS = 50;
+
+let idleScavenge: NodeJS.Timeout | null = null;
+
+/** A scavenge of V8's young generation, or nothing when `gc` is not available. */
+function scavenge(): void {
+  if (typeof v8Gc === 'function') v8Gc({ type: 'minor' });
+}
+
+/** Collects the young generation once the server has been idle IDLE_SCAVENGE_MS (called after a
+ *  review is published; `collect` is for tests). */
+export function scavengeWhenIdle(collect: () => void = scavenge): void {
+  cancelIdleScavenge();
+  idleScavenge = setTimeout(() => {
+    idleScavenge = null;
+    collect();
+  }, IDLE_SCAVENGE_MS);
+  idleScavenge.unref();
+}
+
+/** A change arrived: the pending idle scavenge, if any, is not needed now. */
+export function cancelIdleScavenge(): void {
+  if (idleScavenge === null) return;
+  clearTimeout(idleScavenge);
+  idleScavenge = null;
 }

@@ -2,7 +2,7 @@
  * The language server: wiring only. Documents, settings and a cancelling scheduler on one side, the
  * pure feature functions (diagnostics, hover, codeActions) over the cached Review on the other.
  */
-import { collectAfterLargeDocument } from './heap';
+import { cancelIdleScavenge, collectAfterLargeDocument, scavengeWhenIdle } from './heap';
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
@@ -114,6 +114,7 @@ function publish(uri: string, version: number, text: string, outcome: Outcome<Re
     publishPostImages(uri, outcome.value);
     void connection.sendNotification(STATUS_NOTIFICATION, statusOf(uri, outcome.value));
     warmUpAfter(uri);
+    scavengeWhenIdle();
     return;
   }
   const error = outcome.error;
@@ -217,7 +218,10 @@ connection.onDidChangeConfiguration((change) => {
   if (inlayHintRefresh) void connection.languages.inlayHint.refresh().catch(() => undefined);
 });
 
-documents.onDidChangeContent((event) => track(event.document));
+documents.onDidChangeContent((event) => {
+  cancelIdleScavenge();
+  track(event.document);
+});
 
 documents.onDidClose((event) => {
   scheduler.forget(event.document.uri);
