@@ -1,5 +1,5 @@
 // Generates the bench inputs at run time into an ignored folder (.cache/bench/). Nothing here is
-// kernel text except the 30-patch series, which is a diff of successive mutations of the extracted
+// kernel text except the 30-patch series, each a diff of successive mutations of the extracted
 // kcov.c (read from .cache, never copied into the repository).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -27,7 +27,7 @@ function mail(k, n, subject, diff) {
     ` kernel/kcov.c | ${adds + dels} ${'+'.repeat(adds)}${'-'.repeat(dels)}`,
     ` 1 file changed, ${adds} insertion${adds === 1 ? '' : 's'}(+)${dels ? `, ${dels} deletion${dels === 1 ? '' : 's'}(-)` : ''}`,
     '',
-    diff.trimEnd(),
+    diff.replace(/\n$/, ''), // only the final line break: a diff may end with a blank context line (one space)
     '-- ',
     '2.39.5',
     '',
@@ -49,12 +49,31 @@ function gitDiff(work, before, after) {
     .replace(/^\+\+\+ b\/b\.c$/m, '+++ b/kernel/kcov.c');
 }
 
+/** Throws unless `git apply --check` takes the k-th mail of a series on the text it was made from. */
+function assertApplies(work, before, patch, k) {
+  fs.mkdirSync(path.join(work, 'tree', 'kernel'), { recursive: true });
+  fs.writeFileSync(path.join(work, 'tree', 'kernel', 'kcov.c'), before);
+  fs.writeFileSync(path.join(work, 'patch.mbox'), patch);
+  const r = spawnSync('git', ['apply', '--check', path.join(work, 'patch.mbox')], { cwd: path.join(work, 'tree'), encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bench/gen.mjs: patch ${k} of the series does not apply: ${r.stderr}`);
+}
+
+/** What the series' patches insert after a statement, and what every third patch rewords it to:
+ *  comment lines (the code stays as it was), or compiler barriers made full barriers (the code changes,
+ *  and the model and the rules see it). */
+const SERIES_EDITS = {
+  comments: { line: (k) => `\t/* bench: note ${k} */`, reworded: (k, by) => `\t/* bench: note ${k}, reworded by patch ${by} */`, add: 'add bench note', reword: 'reword bench note' },
+  statements: { line: (k) => `\tbarrier(); /* bench: note ${k} */`, reworded: (k, by) => `\tsmp_mb(); /* bench: note ${k}, strengthened by patch ${by} */`, add: 'add bench barrier', reword: 'strengthen bench barrier' },
+};
+
 /**
- * A 30-patch mbox: each patch a small edit of kcov.c on top of the previous one (inserting a comment
- * line after a statement, rewording an inserted comment, or adding a blank line), spread over the file.
+ * A 30-patch mbox: each patch a small edit of kcov.c on top of the previous one (inserting a line
+ * after a statement, or rewording the line the previous patch inserted), spread over the file.
+ * `kind` is what the lines are (SERIES_EDITS).
  */
-export function makeSeries(kcovPath, outDir, n = 30) {
-  const work = path.join(outDir, 'series-work');
+export function makeSeries(kcovPath, outDir, n = 30, kind = 'comments') {
+  const edits = SERIES_EDITS[kind];
+  const work = path.join(outDir, `series-work-${kind}`);
   fs.mkdirSync(work, { recursive: true });
   let lines = fs.readFileSync(kcovPath, 'utf8').split('\n');
   // Statement lines inside function bodies: one tab of indent, ending with ';', not a declaration of a struct field.
@@ -70,20 +89,22 @@ export function makeSeries(kcovPath, outDir, n = 30) {
     const next = [...lines];
     let subject;
     if (k % 3 === 0 && k > 1) {
-      // reword the comment inserted by the previous patch
-      const prev = next.findIndex((l) => l === `\t/* bench: note ${k - 1} */`);
-      next[prev] = `\t/* bench: note ${k - 1}, reworded by patch ${k} */`;
-      subject = `kcov: reword bench note ${k - 1}`;
+      // reword the line inserted by the previous patch
+      const prev = next.findIndex((l) => l === edits.line(k - 1));
+      next[prev] = edits.reworded(k - 1, k);
+      subject = `kcov: ${edits.reword} ${k - 1}`;
     } else {
-      next.splice(at + 1, 0, `\t/* bench: note ${k} */`);
+      next.splice(at + 1, 0, edits.line(k));
       shift++;
-      subject = `kcov: add bench note ${k}`;
+      subject = `kcov: ${edits.add} ${k}`;
     }
     lines = next;
-    out += mail(k, n, subject, gitDiff(work, before, lines.join('\n')));
+    const patch = mail(k, n, subject, gitDiff(work, before, lines.join('\n')));
+    assertApplies(work, before, patch, k);
+    out += patch;
   }
   fs.rmSync(work, { recursive: true, force: true });
-  const file = path.join(outDir, 'series-30.mbox');
+  const file = path.join(outDir, kind === 'comments' ? `series-${n}.mbox` : `series-${n}-${kind}.mbox`);
   fs.writeFileSync(file, out);
   return file;
 }
