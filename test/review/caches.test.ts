@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONFIGS } from '../../server/src/model/configs';
 import { summarizeView } from '../../server/src/model/summary';
+import { ENTRY_SEQUENCES, runCatalog } from '../../server/src/model/explorer';
+import { publicationSites } from '../../server/src/rules/publishBarrier';
 import { compareImages, findingsOf, RULES, ViewTable } from '../../server/src/review/analyze';
 import type { Rule } from '../../server/src/rules/types';
 import { buildView, initParser, sourceImage, viewCodeKey } from '../../server/src/source';
@@ -114,5 +116,31 @@ void remote_stop(struct kcov *kcov, void *area)
     expect(tabbed[0].fix).toMatchObject({ afterLine: 4, indent: '\t', countStoreText: '\tWRITE_ONCE(*(unsigned long *)dst_area, n);' });
     expect(spaced[0].fix).toMatchObject({ afterLine: 4, indent: '        ' });
     expect({ ...spaced[0], fix: null }).toEqual({ ...tabbed[0], fix: null });
+  });
+});
+
+describe('model results two rules share are made once per view', () => {
+  beforeAll(async () => { await initParser(); });
+
+  it('the run catalog: one per view and list of sequences, whichever explorer asks; another view or list gets its own', () => {
+    const view = buildView(sourceImage('kernel/kcov.c', readKcov() + '\n/* caches.test: catalog */\n'), CONFIGS[0]);
+    const other = buildView(sourceImage('kernel/kcov.c', readKcov() + '\n/* caches.test: catalog 2 */\n'), CONFIGS[0]);
+    const catalog = runCatalog(view, ENTRY_SEQUENCES);
+    expect(runCatalog(view, ENTRY_SEQUENCES)).toBe(catalog);
+    expect(runCatalog(other, ENTRY_SEQUENCES)).not.toBe(catalog);
+    expect(runCatalog(view, [...ENTRY_SEQUENCES])).not.toBe(catalog);
+    expect(catalog.runsIn('task').length).toBeGreaterThan(0);
+    expect(runCatalog(view, [...ENTRY_SEQUENCES]).runsIn('task')).toEqual(catalog.runsIn('task'));
+  });
+
+  it('the publication sites: publish-barrier and publish-reader read one list per view and summaries', () => {
+    const view = buildView(sourceImage('kernel/kcov.c', readKcov() + '\n/* caches.test: sites */\n'), CONFIGS[0]);
+    const summaries = summarizeView(view);
+    const sites = publicationSites({ view, summaries, env: {} });
+    expect(sites.length).toBeGreaterThan(0);
+    expect(publicationSites({ view, summaries, env: { nestingDepth: 3 } })).toBe(sites);
+    const again = publicationSites({ view, summaries: new Map(summaries), env: {} });
+    expect(again).not.toBe(sites);
+    expect(again).toEqual(sites);
   });
 });

@@ -55,8 +55,28 @@ export function runsOf(view: ConfigView, seq: EntrySequence, context: ContextNam
   return combos.map((steps) => ({ seq, context, config, steps, after: statesOf(e.state, steps), entry: e.state, entryCite: `${e.note} (${e.cite})`, truncated }));
 }
 
-/** Runs of each sequence per context, computed once: `runs(seq, ctx)`, and every run possible in a context. */
-export function runCatalog(view: ConfigView, sequences: readonly EntrySequence[]): { runs: (seq: EntrySequence, ctx: ContextName) => Run[]; runsIn: (ctx: ContextName) => Run[] } {
+export interface RunCatalog { runs: (seq: EntrySequence, ctx: ContextName) => Run[]; runsIn: (ctx: ContextName) => Run[] }
+
+/** The catalogs made per view and list of sequences: the explorers of invariants 1 and 4 (and each
+ *  nesting depth) ask for the same runs of a view. Runs are never changed once made. */
+const catalogs = new WeakMap<ConfigView, WeakMap<readonly EntrySequence[], RunCatalog>>();
+
+/** Runs of each sequence per context, computed once per view: `runs(seq, ctx)`, and every run possible in a context. */
+export function runCatalog(view: ConfigView, sequences: readonly EntrySequence[]): RunCatalog {
+  let perView = catalogs.get(view);
+  if (!perView) {
+    perView = new WeakMap();
+    catalogs.set(view, perView);
+  }
+  let catalog = perView.get(sequences);
+  if (!catalog) {
+    catalog = newRunCatalog(view, sequences);
+    perView.set(sequences, catalog);
+  }
+  return catalog;
+}
+
+function newRunCatalog(view: ConfigView, sequences: readonly EntrySequence[]): RunCatalog {
   const bySeq = new Map<string, Run[]>();
   const byCtx = new Map<ContextName, Run[]>();
   const runs = (seq: EntrySequence, ctx: ContextName): Run[] => {

@@ -162,8 +162,28 @@ function toFinding(hit: Hit, summary: FunctionSummary, input: RuleInput, lines: 
   };
 }
 
-/** Every publication site of the image, one per count store (the first path that reaches it). */
-export function publicationSites(input: RuleInput): { summary: FunctionSummary; hits: Hit[] }[] {
+type PublicationSites = { summary: FunctionSummary; hits: Hit[] }[];
+
+/** The sites found per view and summaries (publish-barrier and publish-reader read the same ones). */
+const sitesOf = new WeakMap<RuleInput['view'], WeakMap<RuleInput['summaries'], PublicationSites>>();
+
+/** Every publication site of the image, one per count store (the first path that reaches it);
+ *  found once per view and summaries. */
+export function publicationSites(input: RuleInput): PublicationSites {
+  let perView = sitesOf.get(input.view);
+  if (!perView) {
+    perView = new WeakMap();
+    sitesOf.set(input.view, perView);
+  }
+  let sites = perView.get(input.summaries);
+  if (!sites) {
+    sites = findPublicationSites(input);
+    perView.set(input.summaries, sites);
+  }
+  return sites;
+}
+
+function findPublicationSites(input: RuleInput): PublicationSites {
   const out: { summary: FunctionSummary; hits: Hit[] }[] = [];
   for (const summary of input.summaries.values()) {
     const all: Hit[] = [];
