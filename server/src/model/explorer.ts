@@ -11,6 +11,7 @@ import { CONTEXTS, LOCK_BLOCKS, entryState, mayPreempt, type ContextName, type P
 import { activation, type Step } from './activation';
 import { unreliable } from './reliability';
 import { applyEffect, describeState, pinned, type AbstractState } from './state';
+import { kept } from '../memo';
 
 /** Entry sequences: functions an outside caller runs in order in one activation, and the contexts it may run them in. */
 export interface EntrySequence { name: string; functions: readonly string[]; contexts: readonly ContextName[] }
@@ -63,17 +64,8 @@ const catalogs = new WeakMap<ConfigView, WeakMap<readonly EntrySequence[], RunCa
 
 /** Runs of each sequence per context, computed once per view: `runs(seq, ctx)`, and every run possible in a context. */
 export function runCatalog(view: ConfigView, sequences: readonly EntrySequence[]): RunCatalog {
-  let perView = catalogs.get(view);
-  if (!perView) {
-    perView = new WeakMap();
-    catalogs.set(view, perView);
-  }
-  let catalog = perView.get(sequences);
-  if (!catalog) {
-    catalog = newRunCatalog(view, sequences);
-    perView.set(sequences, catalog);
-  }
-  return catalog;
+  const perView = kept(catalogs, view, () => new WeakMap<readonly EntrySequence[], RunCatalog>());
+  return kept(perView, sequences, () => newRunCatalog(view, sequences));
 }
 
 function newRunCatalog(view: ConfigView, sequences: readonly EntrySequence[]): RunCatalog {

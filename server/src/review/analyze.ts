@@ -16,6 +16,7 @@ import { taskStateBorrowedRule } from '../rules/taskStateBorrowed';
 import type { Rule, RuleEnv, RuleFinding, RuleInput } from '../rules/types';
 import { buildView, viewCodeKey, viewMovableKey } from '../source';
 import { relocateFindings } from './relocate';
+import { kept } from '../memo';
 import { Lru } from '../source/parser';
 import type { ConfigView } from '../source/types';
 import { timed } from './stages';
@@ -159,17 +160,8 @@ function outcomeOf(view: ConfigView, rule: Rule, env: RuleEnv, envKey: string, s
 }
 
 function memoOf(view: ConfigView, rule: Rule): Map<string, RuleOutcome> {
-  let perRule = findingsMemo.get(view);
-  if (!perRule) {
-    perRule = new WeakMap();
-    findingsMemo.set(view, perRule);
-  }
-  let perEnv = perRule.get(rule);
-  if (!perEnv) {
-    perEnv = new Map();
-    perRule.set(rule, perEnv);
-  }
-  return perEnv;
+  const perRule = kept(findingsMemo, view, () => new WeakMap<Rule, Map<string, RuleOutcome>>());
+  return kept(perRule, rule, () => new Map<string, RuleOutcome>());
 }
 
 function analyseImage(image: SourceImage, config: ConfigRow, rules: readonly Rule[], env: RuleEnv, table: ViewTable | null, failures: RuleFailure[] | null, checkpoint: Checkpoint | null = null): { findings: RuleFinding[]; view: ConfigView } {

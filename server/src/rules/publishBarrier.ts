@@ -12,6 +12,7 @@ import type { FunctionSummary, ModelEvent, ModelPath, StoreEvent } from '../mode
 import type { TraceStep } from '../review/types';
 import { effectOfCall } from '../model/semantics';
 import type { BarrierFixSite, Rule, RuleFinding, RuleInput } from './types';
+import { kept } from '../memo';
 
 export const PUBLISH_BARRIER = 'publish-barrier';
 
@@ -170,17 +171,8 @@ const sitesOf = new WeakMap<RuleInput['view'], WeakMap<RuleInput['summaries'], P
 /** Every publication site of the image, one per count store (the first path that reaches it);
  *  found once per view and summaries. */
 export function publicationSites(input: RuleInput): PublicationSites {
-  let perView = sitesOf.get(input.view);
-  if (!perView) {
-    perView = new WeakMap();
-    sitesOf.set(input.view, perView);
-  }
-  let sites = perView.get(input.summaries);
-  if (!sites) {
-    sites = findPublicationSites(input);
-    perView.set(input.summaries, sites);
-  }
-  return sites;
+  const perView = kept(sitesOf, input.view, () => new WeakMap<RuleInput['summaries'], PublicationSites>());
+  return kept(perView, input.summaries, () => findPublicationSites(input));
 }
 
 function findPublicationSites(input: RuleInput): PublicationSites {

@@ -13,6 +13,7 @@ import { codeShape, lexMask, sameShapeByLines, type LexMask } from './mask';
 import { preprocess, scanDirectives, type Directive } from './preprocess';
 import { RecentTexts, type ChangedSpan } from './textSpan';
 import type { ConfigView, FunctionInfo } from './types';
+import { kept } from '../memo';
 
 /** Views kept across reviews: in the editor the unchanged pre-image's three and the last few
  *  post-images'. A view holds its tree and, through the model's per-view caches, everything derived
@@ -391,12 +392,7 @@ const HAS_CODE = /[^ \t\r\v\f]/;
 const imageCodeLines = new WeakMap<SourceImage, Uint8Array>();
 
 function imageCodeLineFlags(image: SourceImage): Uint8Array {
-  let flags = imageCodeLines.get(image);
-  if (!flags) {
-    flags = Uint8Array.from(imageMask(image).noComments.split('\n'), (line) => (HAS_CODE.test(line) ? 1 : 0));
-    imageCodeLines.set(image, flags);
-  }
-  return flags;
+  return kept(imageCodeLines, image, () => Uint8Array.from(imageMask(image).noComments.split('\n'), (line) => (HAS_CODE.test(line) ? 1 : 0)));
 }
 
 /** The rank of a line among ascending code lines: "k" when it is the k-th, "k-" when it lies before the k-th. */
@@ -413,13 +409,11 @@ const movableUnits = new WeakMap<SourceImage, WeakMap<readonly BlankedToken[], M
 /** The code lines of a view (the image's and the parsed text's), and a hash of the parsed text's
  *  comment-free lines at them and of its blanked tokens at their ranks. */
 function movableUnit(view: ConfigView): MovableUnit {
-  let perImage = movableUnits.get(view.image);
-  if (!perImage) {
-    perImage = new WeakMap();
-    movableUnits.set(view.image, perImage);
-  }
-  let unit = perImage.get(view.annotationTokens);
-  if (unit) return unit;
+  const perImage = kept(movableUnits, view.image, () => new WeakMap<readonly BlankedToken[], MovableUnit>());
+  return kept(perImage, view.annotationTokens, () => newMovableUnit(view));
+}
+
+function newMovableUnit(view: ConfigView): MovableUnit {
   const parsedLines = lexMask(view.parsedText).noComments.split('\n');
   const inImage = imageCodeLineFlags(view.image);
   const codeLines: number[] = [];
@@ -436,9 +430,7 @@ function movableUnit(view: ConfigView): MovableUnit {
   });
   const rank = (offset: number): string => rankOf(codeLines, lineOf(starts, offset));
   const tokens = view.annotationTokens.map((t) => `${t.kind} ${t.name} ${t.text} @${rank(t.start)}-${rank(t.end)}`);
-  unit = { codeLines, key: textHash(`${tokens.join('\u0001')}\u0000${code.join('\n')}`) };
-  perImage.set(view.annotationTokens, unit);
-  return unit;
+  return { codeLines, key: textHash(`${tokens.join('\u0001')}\u0000${code.join('\n')}`) };
 }
 
 export function viewMovableKey(view: ConfigView): MovableCodeKey {
