@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activation } from '../../server/src/model/activation';
 import { CONFIGS } from '../../server/src/model/configs';
+import { detailedSummaryOf, summarizeViewDetailed } from '../../server/src/model/summary';
 import { buildView, initParser, sourceImage } from '../../server/src/source';
 import { readKcov } from '../support/kernel';
 
@@ -51,5 +52,22 @@ describe('activations are shared between views by what their functions use', () 
     expect(local).toContain('local_lock_irqsave');
     expect(spin).toContain('spin_lock_irqsave');
     expect(spin).not.toContain('local_lock_irqsave');
+  });
+});
+
+describe('detailed summaries one function at a time', () => {
+  beforeAll(async () => { await initParser(); });
+
+  it('detailedSummaryOf gives the object summarizeViewDetailed holds, and a moved function its moved events', () => {
+    const base = readKcov();
+    const view = buildView(sourceImage('kernel/kcov.c', `${base}\nstatic int shape_test_summary_a;\n`), CONFIGS[0]);
+    const one = detailedSummaryOf(view, 'kcov_ioctl');
+    expect(one?.paths.length).toBeGreaterThan(0);
+    expect(summarizeViewDetailed(view).get('kcov_ioctl')).toBe(one);
+    expect(detailedSummaryOf(view, 'no_such_function')).toBeUndefined();
+    const moved = buildView(sourceImage('kernel/kcov.c', `/* one */\n/* two */\n${base}\nstatic int shape_test_summary_b;\n`), CONFIGS[0]);
+    const lines = (s: typeof one) => (s?.paths ?? []).flatMap((p) => p.events.map((e) => e.line));
+    expect(lines(detailedSummaryOf(moved, 'kcov_ioctl'))).toEqual(lines(one).map((l) => l + 2));
+    expect(summarizeViewDetailed(moved).get('kcov_ioctl')).toBe(detailedSummaryOf(moved, 'kcov_ioctl'));
   });
 });

@@ -13,7 +13,8 @@ import { structOf, structTable, structVars } from './guards';
 import { effectOf, effectOfCall, findPrimitive, readAnnotation, type Effect, type PrimitiveRow } from './semantics';
 import { textHash } from '../hash';
 import { Lru } from '../source/parser';
-import { functionKey, summarizeViewDetailed, type FunctionSummary, type Guard, type ModelEvent } from './summary';
+import { kept } from '../memo';
+import { detailedSummaryOf, functionKey, type Guard, type ModelEvent } from './summary';
 
 export type StepOp =
   /** `attempt`: a trylock that succeeded on this path (it never waits for the lock). */
@@ -287,7 +288,7 @@ function callSteps(ev: Extract<ModelEvent, { kind: 'call' }>, assigns: ReadonlyM
   }
   const callee = w.view.functions.get(ev.name);
   if (!callee) return null;
-  const params = summarizeViewDetailed(w.view).get(ev.name)?.params ?? [];
+  const params = detailedSummaryOf(w.view, ev.name)?.params ?? [];
   const bindings = new Map(params.map((p, k): [string, string] => [p, resolve(ev.args[k] ?? p, assigns, frame)]));
   const calleeFrame: Frame = { fn: ev.name, bindings };
   const required = mustHold(callee.annotations).map((text): RequiredLock => ({ text, key: canonLock(canonLock(text, new Map(), calleeFrame), assigns, frame) }));
@@ -324,16 +325,16 @@ const calleeMemo = new WeakMap<ConfigView, Map<string, { paths: Step[][]; trunca
 const FACT_SCOPES: ReadonlySet<string> = new Set(BRANCH_FACTS.map((f) => f.within));
 const reachCache = new WeakMap<ConfigView, Map<string, Set<string>>>();
 
-const calledCache = new WeakMap<FunctionSummary, string[]>();
+/** Names a function calls, by its key (functionKey): the same text calls the same names wherever it sits. */
+const calledByFunction = new Lru<string, string[]>(4096);
 
-/** Names a function calls, once per summary. */
-function calledNames(summary: FunctionSummary): string[] {
-  let names = calledCache.get(summary);
-  if (!names) {
-    names = [...new Set(summary.paths.flatMap((p) => p.events.flatMap((e) => (e.kind === 'call' ? [e.name] : []))))];
-    calledCache.set(summary, names);
-  }
-  return names;
+function calledNames(view: ConfigView, fn: string): string[] {
+  const info = view.functions.get(fn);
+  if (!info) return [];
+  return kept(calledByFunction, functionKey(view, info), () => {
+    const summary = detailedSummaryOf(view, fn);
+    return summary ? [...new Set(summary.paths.flatMap((p) => p.events.flatMap((e) => (e.kind === 'call' ? [e.name] : []))))] : [];
+  });
 }
 
 /** Functions of the view a function calls, directly or through others (itself included when recursive). */
@@ -342,11 +343,7 @@ function reachable(view: ConfigView, fn: string): Set<string> {
   if (!perView) { perView = new Map(); reachCache.set(view, perView); }
   const hit = perView.get(fn);
   if (hit) return hit;
-  const summaries = summarizeViewDetailed(view);
-  const direct = (f: string): string[] => {
-    const summary = summaries.get(f);
-    return summary ? calledNames(summary).filter((n) => view.functions.has(n)) : [];
-  };
+  const direct = (f: string): string[] => calledNames(view, f).filter((n) => view.functions.has(n));
   const out = new Set<string>();
   const todo = direct(fn);
   while (todo.length > 0) {
@@ -408,7 +405,7 @@ function tryOutcome(t: PendingTry, ev: Extract<ModelEvent, { kind: 'branch' }>, 
 }
 
 function functionPaths(name: string, frame: Frame, w: Walk): Step[][] {
-  const summary = summarizeViewDetailed(w.view).get(name);
+  const summary = detailedSummaryOf(w.view, name);
   if (!summary) return [[]];
   w.stack.push(name);
   if (summary.truncated) w.truncated = true;
@@ -523,23 +520,47 @@ function namesUsed(view: ConfigView, info: FunctionInfo): NamesUsed {
   return names;
 }
 
-function shapeKey(view: ConfigView, root: string, context: ContextName): string {
-  const fns = [root, ...reachable(view, root)].sort();
-  const macros = new Set<string>();
-  const tested = new Set<string>();
-  const texts = fns.map((f) => {
-    const info = view.functions.get(f);
-    if (!info) return f;
+/** What a function brings to the shape of an activation that reaches it, in a view: its key, the
+ *  function-like macros it names and the symbols it tests. */
+interface FunctionShape { key: string; macros: readonly string[]; tested: readonly string[] }
+const functionShapes = new WeakMap<ConfigView, Map<string, FunctionShape | null>>();
+
+function functionShape(view: ConfigView, fn: string): FunctionShape | null {
+  return kept(kept(functionShapes, view, () => new Map<string, FunctionShape | null>()), fn, () => {
+    const info = view.functions.get(fn);
+    if (!info) return null;
     const names = namesUsed(view, info);
+    const macros: string[] = [];
     for (const id of names.identifiers) {
       const m = view.macros.get(id);
-      if (m?.params) macros.add(`${m.name}(${m.params.join(',')})=${m.body}`);
+      if (m?.params) macros.push(`${m.name}(${m.params.join(',')})=${m.body}`);
     }
-    for (const t of names.tested) tested.add(t);
-    return `${f}=${functionKey(view, info)}`;
+    return { key: `${fn}=${functionKey(view, info)}`, macros, tested: names.tested };
   });
-  const atoms = [...tested].sort().map((k) => `${k}=${String(view.config.symbols[k] ?? false)}`).join(',');
-  return `${viewKey(view)}|${[...macros].sort().join('\u0001')}|${atoms}|${context}|${root}|${texts.join(',')}`;
+}
+
+/** The part of an activation's shape that does not depend on its context, once per view and root. */
+const rootShapes = new WeakMap<ConfigView, Map<string, string>>();
+
+function rootShape(view: ConfigView, root: string): string {
+  return kept(kept(rootShapes, view, () => new Map<string, string>()), root, () => {
+    const fns = [root, ...reachable(view, root)].sort();
+    const macros = new Set<string>();
+    const tested = new Set<string>();
+    const texts = fns.map((f) => {
+      const shape = functionShape(view, f);
+      if (!shape) return f;
+      for (const m of shape.macros) macros.add(m);
+      for (const t of shape.tested) tested.add(t);
+      return shape.key;
+    });
+    const atoms = [...tested].sort().map((k) => `${k}=${String(view.config.symbols[k] ?? false)}`).join(',');
+    return `${viewKey(view)}|${[...macros].sort().join('\u0001')}|${atoms}|${root}|${texts.join(',')}`;
+  });
+}
+
+function shapeKey(view: ConfigView, root: string, context: ContextName): string {
+  return `${context}|${rootShape(view, root)}`;
 }
 
 interface Shaped { act: Activation; starts: Map<string, number> }

@@ -9,6 +9,7 @@ import type { Node } from 'web-tree-sitter';
 import { codeShape } from '../source/mask';
 import { textHash } from '../hash';
 import { Lru } from '../source/parser';
+import { kept } from '../memo';
 import type { ConfigView, FunctionInfo } from '../source/types';
 import { storeOfCall, type Effect } from './semantics';
 
@@ -311,7 +312,6 @@ const detailedCache = new WeakMap<ConfigView, Map<string, FunctionSummary>>();
 /** By parsed text: views of one image under configurations whose #if resolve alike parse the same text,
  *  and summaries do not depend on the configuration, so they are computed once. */
 const basicByText = new Lru<string, Map<string, FunctionSummary>>(16);
-const detailedByText = new Lru<string, Map<string, FunctionSummary>>(16);
 
 function summariesOf(view: ConfigView, perView: WeakMap<ConfigView, Map<string, FunctionSummary>>, byText: Lru<string, Map<string, FunctionSummary>>, opts: SummaryOptions): Map<string, FunctionSummary> {
   const cached = perView.get(view);
@@ -330,7 +330,7 @@ function summariesOf(view: ConfigView, perView: WeakMap<ConfigView, Map<string, 
 /** Forget summaries shared between views (the benchmark measures the model without them). */
 export function clearSharedSummaries(): void {
   basicByText.clear();
-  detailedByText.clear();
+  detailedByTextOne.clear();
   byFunctionText.clear();
   keyByRaw.clear();
 }
@@ -385,9 +385,37 @@ function functionSummary(view: ConfigView, fn: FunctionInfo, opts: SummaryOption
   return { ...hit.summary, paths };
 }
 
+const DETAILED: SummaryOptions = { detailed: true, followGoto: true };
+
+/** Detailed summaries by function name, per parsed text (as summariesOf's), filled one function at a
+ *  time: the model's walk asks for the functions it enters, and in a series most of a new image's
+ *  functions only moved, so summarising them all (moving each one's events) was work for nothing. */
+const detailedByTextOne = new Lru<string, Map<string, FunctionSummary | null>>(16);
+const detailedTables = new WeakMap<ConfigView, Map<string, FunctionSummary | null>>();
+
+function detailedTable(view: ConfigView): Map<string, FunctionSummary | null> {
+  return kept(detailedTables, view, () => kept(detailedByTextOne, `${view.image.path}\u0000${textHash(view.parsedText)}`, () => new Map<string, FunctionSummary | null>()));
+}
+
+/** The detailed summary of one function of a view (the one summarizeViewDetailed holds), or undefined. */
+export function detailedSummaryOf(view: ConfigView, name: string): FunctionSummary | undefined {
+  const summary = kept(detailedTable(view), name, () => {
+    const fn = view.functions.get(name);
+    return fn ? functionSummary(view, fn, DETAILED) : null;
+  });
+  return summary ?? undefined;
+}
+
 /** Detailed summaries (field accesses, branches, call guards, gotos followed) of every function of a view. */
 export function summarizeViewDetailed(view: ConfigView): Map<string, FunctionSummary> {
-  return summariesOf(view, detailedCache, detailedByText, { detailed: true, followGoto: true });
+  return kept(detailedCache, view, () => {
+    const out = new Map<string, FunctionSummary>();
+    for (const name of view.functions.keys()) {
+      const summary = detailedSummaryOf(view, name);
+      if (summary) out.set(name, summary);
+    }
+    return out;
+  });
 }
 
 /** Summaries of every function of a view. */
