@@ -56,7 +56,7 @@ import {
   type Settings,
 } from './settings';
 import { STATUS_NOTIFICATION, statusOf } from './status';
-import { warmUpTexts } from './warmUp';
+import { reviewInIdleTime, warmUpTexts } from './warmUp';
 
 /** No debounce: a change is analysed at the next turn of the event loop (changes read together run
  *  once), and a newer version cancels the run of an older one at its next stage boundary. */
@@ -138,27 +138,15 @@ function warmUpAfter(uri: string): void {
   });
 }
 
-/**
- * Reviews near copies of a document just reviewed (lsp/warmUp.ts), then the document itself again,
- * so that its texts are again the closest bases of its next edit's incremental work. In idle time:
- * one copy per turn of the event loop, each stopping at its next stage boundary once the document
- * changed; nothing is published. True when it ran to its end.
- */
+/** The warm-up on a document just reviewed (lsp/warmUp.ts): its near copies, then itself, reviewed
+ *  as the document's own review (its settings), until the document changes. True when it ran to its end. */
 async function warmUpOn(uri: string, version: number, text: string, review: Review): Promise<boolean> {
   const changed: CancelToken = { get cancelled() { return documents.get(uri)?.version !== version; } };
   const copies = warmUpTexts(text, review);
   const start = performance.now();
-  for (const copy of [...copies, text]) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    if (changed.cancelled) return false;
-    try {
-      await analyze(uri, version, copy, changed); // as the document's own review, with its settings
-    } catch {
-      return false; // cancelled by the change, or failed: the document's own review reports its errors
-    }
-  }
-  if (copies.length > 0) connection.console.log(`kcov-review: warmed up on ${copies.length} near copies of ${uri} in ${Math.round(performance.now() - start)} ms`);
-  return true;
+  const done = await reviewInIdleTime([...copies, text], (copy) => analyze(uri, version, copy, changed), changed);
+  if (done && copies.length > 0) connection.console.log(`kcov-review: warmed up on ${copies.length} near copies of ${uri} in ${Math.round(performance.now() - start)} ms`);
+  return done;
 }
 
 const scheduler = new AnalysisScheduler<Review>({ delayMs: DEBOUNCE_MS, analyze, onResult: publish });

@@ -7,6 +7,7 @@
  */
 import type { Review } from '../review/types';
 import { isKcovFile } from '../review/review';
+import type { CancelToken } from './scheduler';
 
 /** Near copies reviewed after the first review (~15 ms each on seed 000). */
 export const WARM_UP_EDITS = 8;
@@ -39,4 +40,24 @@ export function warmUpTexts(text: string, review: Review, count: number = WARM_U
     out.push(copy.join('\n'));
   }
   return out;
+}
+
+/**
+ * Reviews `texts` in idle time (the near copies, then the document itself again, so that its texts are
+ * again the closest bases of its next edit's incremental work): one per turn of the event loop, each
+ * stopping at its next stage boundary once `changed` says the document changed; nothing is published.
+ * True when it ran to its end; false when the document changed or a review threw (cancelled, or
+ * failed: the document's own review reports its errors).
+ */
+export async function reviewInIdleTime(texts: readonly string[], review: (text: string) => Promise<unknown>, changed: CancelToken): Promise<boolean> {
+  for (const text of texts) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (changed.cancelled) return false;
+    try {
+      await review(text);
+    } catch {
+      return false;
+    }
+  }
+  return true;
 }

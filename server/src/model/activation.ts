@@ -510,14 +510,10 @@ interface NamesUsed { identifiers: ReadonlySet<string>; tested: readonly string[
 const namesByFunction = new Lru<string, NamesUsed>(4096);
 
 function namesUsed(view: ConfigView, info: FunctionInfo): NamesUsed {
-  const fnKey = functionKey(view, info);
-  let names = namesByFunction.get(fnKey);
-  if (!names) {
+  return kept(namesByFunction, functionKey(view, info), () => {
     const text = info.node.text;
-    names = { identifiers: new Set(text.match(/[A-Za-z_]\w*/g) ?? []), tested: [...text.matchAll(/IS_ENABLED\(\s*(\w+)\s*\)/g)].map((m) => m[1]) };
-    namesByFunction.set(fnKey, names);
-  }
-  return names;
+    return { identifiers: new Set(text.match(/[A-Za-z_]\w*/g) ?? []), tested: [...text.matchAll(/IS_ENABLED\(\s*(\w+)\s*\)/g)].map((m) => m[1]) };
+  });
 }
 
 /** What a function brings to the shape of an activation that reaches it, in a view: its key, the

@@ -313,10 +313,17 @@ const detailedCache = new WeakMap<ConfigView, Map<string, FunctionSummary>>();
  *  and summaries do not depend on the configuration, so they are computed once. */
 const basicByText = new Lru<string, Map<string, FunctionSummary>>(16);
 
+/** A view's file and parsed text, as the key of the tables shared by views that parse alike. */
+const textKeys = new WeakMap<ConfigView, string>();
+
+function textKeyOf(view: ConfigView): string {
+  return kept(textKeys, view, () => `${view.image.path}\u0000${textHash(view.parsedText)}`);
+}
+
 function summariesOf(view: ConfigView, perView: WeakMap<ConfigView, Map<string, FunctionSummary>>, byText: Lru<string, Map<string, FunctionSummary>>, opts: SummaryOptions): Map<string, FunctionSummary> {
   const cached = perView.get(view);
   if (cached) return cached;
-  const key = `${view.image.path}\u0000${textHash(view.parsedText)}`;
+  const key = textKeyOf(view);
   let out = byText.get(key);
   if (!out) {
     out = new Map<string, FunctionSummary>();
@@ -394,7 +401,7 @@ const detailedByTextOne = new Lru<string, Map<string, FunctionSummary | null>>(1
 const detailedTables = new WeakMap<ConfigView, Map<string, FunctionSummary | null>>();
 
 function detailedTable(view: ConfigView): Map<string, FunctionSummary | null> {
-  return kept(detailedTables, view, () => kept(detailedByTextOne, `${view.image.path}\u0000${textHash(view.parsedText)}`, () => new Map<string, FunctionSummary | null>()));
+  return kept(detailedTables, view, () => kept(detailedByTextOne, textKeyOf(view), () => new Map<string, FunctionSummary | null>()));
 }
 
 /** The detailed summary of one function of a view (the one summarizeViewDetailed holds), or undefined. */

@@ -152,7 +152,8 @@ function outcomeOf(view: ConfigView, rule: Rule, env: RuleEnv, envKey: string, s
   } else {
     outcome = timed(`rules ${view.config.name}`, () => runIsolated(rule, { view, summaries: summariesOfView(), env }, view.config.name));
     findingsByCode.set(codeKey, outcome);
-    findingsByMovableCode.set(`${viewMovableKey(view).key}${ruleKey}`, { outcome, codeLines: viewMovableKey(view).codeLines });
+    const movable = viewMovableKey(view);
+    findingsByMovableCode.set(`${movable.key}${ruleKey}`, { outcome, codeLines: movable.codeLines });
   }
   memo.set(envKey, outcome);
   if (ran) checkpoint?.(`rules ${view.config.name}: ${rule.id}`); // after the run, so that it names the rule the time ran out in

@@ -144,15 +144,8 @@ function scan(text: string, from: number, state: LexState, out: ScanOutput, stop
   return { end: n, state, stopped: false };
 }
 
-/** Compute both masks in one pass, from scratch. Never throws: unterminated comments run to the end
- *  of the text, unterminated literals to the end of their line (as a C lexer would report). Every
- *  input code unit gives one output code unit at the same index (the masks are written in place). */
-export function lexMaskFresh(text: string): LexMask {
-  return lexMaskByRuns(text);
-}
-
 /** lexMaskFresh code unit by code unit (the state machine the incremental lexing uses): the
- *  reference lexMaskByRuns must equal (tests). */
+ *  reference lexMaskFresh must equal (tests). */
 export function lexMaskByUnits(text: string): LexMask {
   const out: ScanOutput = { offset: 0, noComments: new Uint16Array(text.length), code: new Uint16Array(text.length), endsInComment: [] };
   const { state } = scan(text, 0, 'code', out, null);
@@ -204,12 +197,14 @@ function literalAt(text: string, open: number): { end: number; code: string } {
 }
 
 /**
- * Both masks from scratch, with the same result as lexMaskByUnits, but a run of plain code is found
- * by one regular-expression search and copied as one slice: in a short-lived process, where V8
- * runs the code unit loop without its optimizing compiler (bin/kcov-review.js), this is several
- * times faster.
+ * Both masks from scratch. Never throws: unterminated comments run to the end of the text,
+ * unterminated literals to the end of their line (as a C lexer would report); every input code unit
+ * gives one output code unit at the same index. The result is lexMaskByUnits's, but a run of plain
+ * code is found by one regular-expression search and copied as one slice: in a short-lived process,
+ * where V8 runs the code-unit loop without its optimizing compiler (bin/kcov-review.js), this is
+ * several times faster.
  */
-function lexMaskByRuns(text: string): LexMask {
+export function lexMaskFresh(text: string): LexMask {
   const noComments: string[] = [];
   const code: string[] = [];
   const ends: boolean[] = [];

@@ -9,7 +9,7 @@ import { blankAnnotations, type BlankedToken } from './annotations';
 import { textHash } from '../hash';
 import { firstAtLeast } from '../sorted';
 import { Lru, parseC } from './parser';
-import { codeShape, lexMask, sameShapeByLines, type LexMask } from './mask';
+import { codeShape, lexMask, sameShapeByLines, splitLines, type LexMask } from './mask';
 import { preprocess, scanDirectives, type Directive } from './preprocess';
 import { RecentTexts, type ChangedSpan } from './textSpan';
 import type { ConfigView, FunctionInfo } from './types';
@@ -327,6 +327,18 @@ function lineOf(starts: readonly number[], offset: number): number {
   return Math.max(0, firstAtLeast(starts, offset + 1) - 1);
 }
 
+/** The offsets at which the lines of a text start. */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** Blanked tokens as the code keys take them: what each is, and where by `at` (a line, or a rank of one). */
+function tokensKey(tokens: readonly BlankedToken[], starts: readonly number[], at: (line: number) => string | number): string {
+  return tokens.map((t) => `${t.kind} ${t.name} ${t.text} @${at(lineOf(starts, t.start))}-${at(lineOf(starts, t.end))}`).join('\u0001');
+}
+
 /**
  * What the model and the rules can see of a view, as one key: the parsed code with comments removed
  * and runs of blanks collapsed (line breaks kept), the #if outcome per line, the macros,
@@ -355,9 +367,7 @@ export function viewCodeKey(view: ConfigView): string {
 function unitCodeKey(view: ConfigView): string {
   const unit = unitOfTokens.get(view.annotationTokens);
   if (unit?.code) return unit.code.key;
-  const starts = [0];
-  for (let i = view.parsedText.indexOf('\n'); i >= 0; i = view.parsedText.indexOf('\n', i + 1)) starts.push(i + 1);
-  const tokens = view.annotationTokens.map((t) => `${t.kind} ${t.name} ${t.text} @${lineOf(starts, t.start)}-${lineOf(starts, t.end)}`).join('\u0001');
+  const tokens = tokensKey(view.annotationTokens, lineStarts(view.parsedText), (line) => line);
   const noComments = lexMask(view.parsedText).noComments;
   const close = recentUnits.closest(view.parsedText, (e) => e.unit.code !== undefined)?.base.unit.code;
   const key = close && close.tokens === tokens && sameShapeByLines(close.noComments, noComments)
@@ -392,7 +402,7 @@ const HAS_CODE = /[^ \t\r\v\f]/;
 const imageCodeLines = new WeakMap<SourceImage, Uint8Array>();
 
 function imageCodeLineFlags(image: SourceImage): Uint8Array {
-  return kept(imageCodeLines, image, () => Uint8Array.from(imageMask(image).noComments.split('\n'), (line) => (HAS_CODE.test(line) ? 1 : 0)));
+  return kept(imageCodeLines, image, () => Uint8Array.from(splitLines(imageMask(image).noComments), (line) => (HAS_CODE.test(line) ? 1 : 0)));
 }
 
 /** The rank of a line among ascending code lines: "k" when it is the k-th, "k-" when it lies before the k-th. */
@@ -414,35 +424,26 @@ function movableUnit(view: ConfigView): MovableUnit {
 }
 
 function newMovableUnit(view: ConfigView): MovableUnit {
-  const parsedLines = lexMask(view.parsedText).noComments.split('\n');
   const inImage = imageCodeLineFlags(view.image);
   const codeLines: number[] = [];
   const code: string[] = [];
-  const starts: number[] = [];
-  let start = 0;
-  parsedLines.forEach((text, line) => {
-    starts.push(start);
-    start += text.length + 1;
+  splitLines(lexMask(view.parsedText).noComments).forEach((text, line) => {
     if (inImage[line] === 1 || HAS_CODE.test(text)) {
       codeLines.push(line);
       code.push(text);
     }
   });
-  const rank = (offset: number): string => rankOf(codeLines, lineOf(starts, offset));
-  const tokens = view.annotationTokens.map((t) => `${t.kind} ${t.name} ${t.text} @${rank(t.start)}-${rank(t.end)}`);
-  return { codeLines, key: textHash(`${tokens.join('\u0001')}\u0000${code.join('\n')}`) };
+  const tokens = tokensKey(view.annotationTokens, lineStarts(view.parsedText), (line) => rankOf(codeLines, line));
+  return { codeLines, key: textHash(`${tokens}\u0000${code.join('\n')}`) };
 }
 
 export function viewMovableKey(view: ConfigView): MovableCodeKey {
-  let movable = movableKeys.get(view);
-  if (movable) return movable;
-  const { codeLines, key: unitKey } = movableUnit(view);
-  const rank = (line: number): string => rankOf(codeLines, line);
-  const active = codeLines.map((l) => (view.active[l] === false ? '0' : '1')).join('');
-  const macros = [...view.macros.values()].map((m) => JSON.stringify({ ...m, line: rank(m.line), endLine: rank(m.endLine), undefLine: m.undefLine === null ? null : rank(m.undefLine) }));
-  const facts = JSON.stringify([view.unknownSymbols, view.parseErrors.map(rank), view.tooDeep.map(rank), view.preprocessorProblems.map((p) => [rank(p.line), p.message])]);
-  const key = textHash([view.image.path, configKey(view.config), facts, macros.join('\u0001'), active, unitKey].join('\u0000'));
-  movable = { key, codeLines };
-  movableKeys.set(view, movable);
-  return movable;
+  return kept(movableKeys, view, () => {
+    const { codeLines, key: unitKey } = movableUnit(view);
+    const rank = (line: number): string => rankOf(codeLines, line);
+    const active = codeLines.map((l) => (view.active[l] === false ? '0' : '1')).join('');
+    const macros = [...view.macros.values()].map((m) => JSON.stringify({ ...m, line: rank(m.line), endLine: rank(m.endLine), undefLine: m.undefLine === null ? null : rank(m.undefLine) }));
+    const facts = JSON.stringify([view.unknownSymbols, view.parseErrors.map(rank), view.tooDeep.map(rank), view.preprocessorProblems.map((p) => [rank(p.line), p.message])]);
+    return { key: textHash([view.image.path, configKey(view.config), facts, macros.join('\u0001'), active, unitKey].join('\u0000')), codeLines };
+  });
 }
