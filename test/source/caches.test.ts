@@ -4,7 +4,8 @@ import { buildView, initParser, sourceImage } from '../../server/src/source';
 import { VIEW_CACHE_SIZE } from '../../server/src/source/views';
 import { lexMask } from '../../server/src/source/mask';
 import type { Node, Tree } from 'web-tree-sitter';
-import { incrementalParseCount, Lru, parseC, parseFresh } from '../../server/src/source/parser';
+import { incrementalParseCount, parseC, parseFresh } from '../../server/src/source/parser';
+import { Lru } from '../../server/src/memo';
 import { readKcov } from '../support/kernel';
 
 describe('Lru', () => {

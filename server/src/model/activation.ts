@@ -12,8 +12,7 @@ import { BRANCH_FACTS, factFor, nonNullAtoms } from './facts';
 import { structOf, structTable, structVars } from './guards';
 import { effectOf, effectOfCall, findPrimitive, readAnnotation, type Effect, type PrimitiveRow } from './semantics';
 import { textHash } from '../hash';
-import { Lru } from '../source/parser';
-import { kept } from '../memo';
+import { kept, Lru } from '../memo';
 import { detailedSummaryOf, functionKey, type Guard, type ModelEvent } from './summary';
 
 export type StepOp =

@@ -8,8 +8,7 @@
 import type { Node } from 'web-tree-sitter';
 import { codeShape } from '../source/mask';
 import { textHash } from '../hash';
-import { Lru } from '../source/parser';
-import { kept } from '../memo';
+import { kept, Lru } from '../memo';
 import type { ConfigView, FunctionInfo } from '../source/types';
 import { storeOfCall, type Effect } from './semantics';
 

@@ -10,7 +10,7 @@ import { parseSeries } from '../patch/parse';
 import { defaultTreeDirs, findTree, KCOV_PATH, readGitBlob, readTreeFileChecked, safeRelativePath } from '../patch/tree';
 import type { DamageKind, FilePatch, ImagePair, LocatedHunk, Problem } from '../patch/types';
 import { initParser } from '../source';
-import { Lru } from '../source/parser';
+import { Lru } from '../memo';
 import { MAX_SYNTAX_DEPTH } from '../source/views';
 import { brokenPostImage, compareImagesStepwise, ruleFailureProblems, RULES, viewOf, ViewTable, type Checkpoint, type RuleFailure } from './analyze';
 import { readerFromKcovRst, type ReaderSpec } from '../model/publicationLitmus';

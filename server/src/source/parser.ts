@@ -5,6 +5,7 @@
  * may still hold one, and web-tree-sitter frees unreachable trees through a FinalizationRegistry.
  */
 import { textHash } from '../hash';
+import { Lru } from '../memo';
 import { RecentTexts, type ChangedSpan } from './textSpan';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -98,39 +99,6 @@ export function isParserReady(): boolean {
 function readyParser(): Parser {
   if (!parser) throw new Error('kcov-review: await initParser() before parsing');
   return parser;
-}
-
-/** A bounded map that forgets the least recently used entry. */
-export class Lru<K, V> {
-  private readonly map = new Map<K, V>();
-  constructor(private readonly capacity: number) {}
-
-  get(key: K): V | undefined {
-    const v = this.map.get(key);
-    if (v !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, v);
-    }
-    return v;
-  }
-
-  set(key: K, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    while (this.map.size > this.capacity) {
-      const oldest = this.map.keys().next();
-      if (oldest.done) break;
-      this.map.delete(oldest.value);
-    }
-  }
-
-  get size(): number {
-    return this.map.size;
-  }
-
-  clear(): void {
-    this.map.clear();
-  }
 }
 
 const treeCache = new Lru<string, Tree>(8);

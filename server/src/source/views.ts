@@ -8,12 +8,12 @@ import type { SourceImage } from '../patch/types';
 import { blankAnnotations, type BlankedToken } from './annotations';
 import { textHash } from '../hash';
 import { firstAtLeast } from '../sorted';
-import { Lru, parseC } from './parser';
+import { parseC } from './parser';
 import { codeShape, lexMask, sameShapeByLines, splitLines, type LexMask } from './mask';
 import { preprocess, scanDirectives, type Directive } from './preprocess';
 import { RecentTexts, type ChangedSpan } from './textSpan';
 import type { ConfigView, FunctionInfo } from './types';
-import { kept } from '../memo';
+import { kept, Lru } from '../memo';
 
 /** Views kept across reviews: in the editor the unchanged pre-image's three and the last few
  *  post-images'. A view holds its tree and, through the model's per-view caches, everything derived
