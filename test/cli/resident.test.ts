@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WARM_UP_PATCHES, warmUpPatches } from '../../server/src/cli/warmUp';
+import { reviewEnvironment, type ResidentRequest } from '../../server/src/cli/residentProtocol';
+import { makeGenTree, makeHunkPatch } from '../../bench/gen.mjs';
 import { reviewDocument } from '../../server/src/review/review';
 import { initParser } from '../../server/src/source';
 import { kernelDir, readKcov, seedPath, tempTree } from '../support/kernel';
@@ -43,6 +45,14 @@ afterEach(() => {
     fs.rmSync(path.dirname(dir), { recursive: true, force: true });
   }
 });
+
+/** Waits (polling every 50 ms, at most 60 s) until `ready()` holds. */
+async function until(ready: () => boolean): Promise<void> {
+  for (let waited = 0; !ready(); waited += 50) {
+    if (waited > 60_000) throw new Error('gave up waiting');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 const socketIn = (dir: string): string | undefined => fs.readdirSync(dir).find((f) => f.endsWith('.sock'));
 
@@ -164,6 +174,36 @@ describe('kcov-review serve: a resident process gives what a check in its own pr
     const after = run({ ...env, KCOV_REVIEW_RESIDENT: 'require' }, ['check', seedPath('004'), '--tree', tree]);
     expect(after.code).toBe(0);
     expect(after.stdout).toMatch(/fixed \(!RT, RT\+BHlock, RT\)/);
+  });
+
+  it('stops the review of a client that went away (Ctrl-C) at its next stage boundary, logs it, and serves the next client', async () => {
+    const env = residentEnv();
+    const dir = env.KCOV_REVIEW_RESIDENT_DIR as string;
+    const child = spawn(process.execPath, [cli, 'serve', '--no-warm-up'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kr-cancel-'));
+    try {
+      await until(() => log.includes('listens on'));
+      // A review that takes seconds: a generated kcov.c of 3 000 functions, a hunk in each.
+      const bigTree = path.join(work, 'tree');
+      const patch = makeHunkPatch(path.join(work, 'big.patch'), makeGenTree(bigTree, 3000), 3000);
+      const socket = path.join(dir, socketIn(dir) as string);
+      const request: ResidentRequest = { kind: 'run', argv: ['check', patch, '--tree', bigTree], cwd: root, environment: reviewEnvironment({ ...process.env, ...env }), stages: null };
+      const conn = net.connect(socket);
+      conn.on('error', () => undefined);
+      conn.on('connect', () => conn.write(JSON.stringify(request) + '\n'));
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      conn.destroy(); // the client is gone, as after Ctrl-C
+      await until(() => /for a client that went away: analysis cancelled before stage "[^"]+" \(the client went away\)/.test(log));
+      expect(log).not.toMatch(/kcov\.c: \d+ hunk/); // nothing of the abandoned review was printed anywhere
+      const next = run({ ...env, KCOV_REVIEW_RESIDENT: 'require' }, ['check', seedPath('004'), '--tree', tree]);
+      expect(next.code).toBe(0);
+      expect(next.stdout).toMatch(/fixed \(!RT, RT\+BHlock, RT\)/);
+    } finally {
+      child.kill('SIGTERM');
+      fs.rmSync(work, { recursive: true, force: true });
+    }
   });
 
   it('replaces a stale socket (its process killed) and the client falls back meanwhile', async () => {

@@ -14,7 +14,7 @@ import { draftReply } from '../review/reply';
 import { litmusRow, type LitmusRow } from './litmus';
 import { DEFAULT_MAX_DOCUMENT_BYTES, reviewDocument } from '../review/review';
 import { addStageListener, stageTotals } from '../review/stages';
-import type { Review, ReviewOptions } from '../review/types';
+import type { CancelToken, Review, ReviewOptions } from '../review/types';
 import { toJson } from './json';
 import { toSarif } from './sarif';
 import { toText } from './text';
@@ -122,8 +122,9 @@ function readPatch(file: string): string {
   return fs.readFileSync(file, 'utf8');
 }
 
-async function review(file: string, text: string, args: Args): Promise<Review> {
+async function review(file: string, text: string, args: Args, cancel: CancelToken | undefined): Promise<Review> {
   const options: ReviewOptions = {
+    cancel,
     documentPath: path.resolve(file),
     kernelTree: args.tree,
     kernelTreeSource: 'cli',
@@ -145,11 +146,11 @@ function notReviewed(r: Review): Review['problems'][number] | null {
   return r.problems.find((p) => p.code === 'document-too-large' || p.code === 'time-budget') ?? null;
 }
 
-async function check(args: Args, io: CliIo): Promise<number> {
+async function check(args: Args, io: CliIo, cancel: CancelToken | undefined): Promise<number> {
   const reviews: { file: string; text: string; review: Review }[] = [];
   for (const file of args.files) {
     const text = readPatch(file);
-    reviews.push({ file, text, review: await review(file, text, args) });
+    reviews.push({ file, text, review: await review(file, text, args, cancel) });
   }
   if (args.format === 'json') io.out(JSON.stringify(reviews.length === 1 ? toJson(reviews[0].file, reviews[0].review) : reviews.map((r) => toJson(r.file, r.review)), null, 2) + '\n');
   else if (args.format === 'sarif') io.out(JSON.stringify(toSarif(reviews.map((r) => ({ file: r.file, review: r.review }))), null, 2) + '\n');
@@ -159,11 +160,11 @@ async function check(args: Args, io: CliIo): Promise<number> {
   return fatal ? 2 : introduced ? 1 : 0;
 }
 
-async function repair(args: Args, io: CliIo): Promise<number> {
+async function repair(args: Args, io: CliIo, cancel: CancelToken | undefined): Promise<number> {
   if (args.files.length !== 1) throw new UsageError('repair takes one patch');
   const file = args.files[0];
   const text = readPatch(file);
-  const r = await review(file, text, args);
+  const r = await review(file, text, args, cancel);
   const refused = notReviewed(r);
   if (refused) {
     io.err(`${refused.message}\n`);
@@ -180,11 +181,11 @@ async function repair(args: Args, io: CliIo): Promise<number> {
   return repaired.unrepaired.length > 0 ? 1 : 0;
 }
 
-async function reply(args: Args, io: CliIo): Promise<number> {
+async function reply(args: Args, io: CliIo, cancel: CancelToken | undefined): Promise<number> {
   if (args.files.length !== 1) throw new UsageError('reply takes one patch');
   const file = args.files[0];
   const text = readPatch(file);
-  const r = await review(file, text, args);
+  const r = await review(file, text, args, cancel);
   const refused = notReviewed(r);
   if (refused) {
     io.err(`${refused.message}\n`);
@@ -229,10 +230,11 @@ async function withStageTimes(file: string | undefined, run: () => Promise<numbe
 
 /**
  * Runs one command line. `stagesFile` is where `check` writes its time per stage (the
- * KCOV_REVIEW_STAGES of the process, or of the client a resident process runs the command for).
+ * KCOV_REVIEW_STAGES of the process, or of the client a resident process runs the command for);
+ * `cancel` stops a review at its next stage boundary (a resident process's client went away).
  */
-export async function main(argv: readonly string[], io: CliIo = stdio, stagesFile: string | undefined = process.env.KCOV_REVIEW_STAGES): Promise<number> {
-  if (argv[0] === 'serve' || argv[0] === 'stop') return residentCommand(argv, { run: (a, clientIo, stages) => main(a, clientIo, stages), warmUp: (tree) => warmUp(tree, cliDefaultDirs()) }, io);
+export async function main(argv: readonly string[], io: CliIo = stdio, stagesFile: string | undefined = process.env.KCOV_REVIEW_STAGES, cancel?: CancelToken): Promise<number> {
+  if (argv[0] === 'serve' || argv[0] === 'stop') return residentCommand(argv, { run: (a, clientIo, stages, token) => main(a, clientIo, stages, token), warmUp: (tree) => warmUp(tree, cliDefaultDirs()) }, io);
   let args: Args;
   try {
     args = parseArgs(argv);
@@ -242,9 +244,9 @@ export async function main(argv: readonly string[], io: CliIo = stdio, stagesFil
     return 2;
   }
   try {
-    if (args.command === 'check') return await withStageTimes(stagesFile, () => check(args, io));
-    if (args.command === 'repair') return await repair(args, io);
-    if (args.command === 'reply') return await reply(args, io);
+    if (args.command === 'check') return await withStageTimes(stagesFile, () => check(args, io, cancel));
+    if (args.command === 'repair') return await repair(args, io, cancel);
+    if (args.command === 'reply') return await reply(args, io, cancel);
     if (args.command === 'litmus') return litmus(args, io);
     io.err(`kcov-review: unknown command ${args.command}\n${USAGE}\n`);
     return 2;

@@ -28,9 +28,11 @@ import {
   type ResidentRequest,
 } from './residentProtocol';
 import type { CliIo } from './main';
+import type { CancelToken } from '../review/types';
 
-/** Runs one command line as the CLI does; `stages` is the KCOV_REVIEW_STAGES file of the request. */
-export type RunCommand = (argv: readonly string[], io: CliIo, stages: string | undefined) => Promise<number>;
+/** Runs one command line as the CLI does; `stages` is the KCOV_REVIEW_STAGES file of the request;
+ *  `cancel` is set once the client has gone away (its review stops at the next stage boundary). */
+export type RunCommand = (argv: readonly string[], io: CliIo, stages: string | undefined, cancel: CancelToken) => Promise<number>;
 
 /** What the resident process reviews before it listens (cli/warmUp.ts), given the tree of
  *  `--tree` or null for the default one; resolves with a line for the log. */
@@ -318,9 +320,21 @@ class ResidentServer {
     this.shutdown('kcov-review stop');
   }
 
+  /** The output of a client's command, as frames; once the client has gone away, its error output
+   *  goes to this process's log instead (a cancelled review says there where it stopped). */
+  private clientIo(conn: net.Socket, send: (f: ResidentFrame) => void): CliIo {
+    return {
+      out: (s) => send({ out: s }),
+      err: (s) => (conn.destroyed ? this.io.err(`kcov-review: resident process, for a client that went away: ${s.replace(/^kcov-review: /, '')}`) : send({ err: s })),
+    };
+  }
+
   /** Runs a command line for a client, in its working folder, its output sent as frames. */
   private async handle(request: RunRequest, conn: net.Socket, send: (f: ResidentFrame) => void): Promise<void> {
-    if (conn.destroyed) return; // the client gave up while queued
+    if (conn.destroyed) {
+      this.io.err(`kcov-review: resident process: a client went away before its turn; its ${request.argv[0]} was not run\n`);
+      return;
+    }
     const declined = !RESIDENT_COMMANDS.includes(request.argv[0])
       ? `${request.argv[0]} is not run by a resident process`
       : JSON.stringify(request.environment) !== this.environment
@@ -331,10 +345,16 @@ class ResidentServer {
       conn.end();
       return;
     }
+    // A client that goes away (Ctrl-C, a CI job cancelled) leaves nobody to answer: its review stops
+    // at the next stage boundary, and the requests queued behind it start.
+    const cancel = { cancelled: false, why: 'the client went away' };
+    conn.once('close', () => {
+      cancel.cancelled = true;
+    });
     let code: number;
     try {
       process.chdir(request.cwd);
-      code = await this.run(request.argv, { out: (s) => send({ out: s }), err: (s) => send({ err: s }) }, request.stages ?? undefined);
+      code = await this.run(request.argv, this.clientIo(conn, send), request.stages ?? undefined, cancel);
     } catch (e) {
       send({ err: `kcov-review: ${(e as Error).message}\n` });
       code = 2;

@@ -196,8 +196,8 @@ function budgetClock(budgetMs: number | undefined): (stage: string) => void {
 
 /** Thrown at a stage boundary once `ReviewOptions.cancel` says the version was superseded. */
 export class Cancelled extends Error {
-  constructor(readonly stage: string) {
-    super(`analysis cancelled before stage "${stage}" (a newer version of the document arrived)`);
+  constructor(readonly stage: string, why = 'a newer version of the document arrived') {
+    super(`analysis cancelled before stage "${stage}" (${why})`);
   }
 }
 
@@ -206,9 +206,9 @@ export class Cancelled extends Error {
 function boundaryOf(cancel: ReviewOptions['cancel']): (stage: string) => Promise<void> {
   if (!cancel) return () => Promise.resolve();
   return async (stage) => {
-    if (cancel.cancelled) throw new Cancelled(stage);
+    if (cancel.cancelled) throw new Cancelled(stage, cancel.why);
     await new Promise<void>((resolve) => setImmediate(resolve));
-    if (cancel.cancelled) throw new Cancelled(stage);
+    if (cancel.cancelled) throw new Cancelled(stage, cancel.why);
   };
 }
 

@@ -60,6 +60,12 @@ export interface Review {
   problems: Problem[];
 }
 
+/** A review's cancellation: `why` defaults to a newer version of the document (the editor's case). */
+export interface CancelToken {
+  readonly cancelled: boolean;
+  readonly why?: string;
+}
+
 export interface ReviewOptions {
   /** Path of the patch document on disk, if any (used to walk up to a kernel tree). */
   documentPath: string | null;
@@ -77,7 +83,8 @@ export interface ReviewOptions {
   nestingDepth?: number;
   /** Where to look for the embedded default tree (Debian 6.12 files extracted by scripts/setup-kernel.sh). */
   defaultTreeDirs?: string[];
-  /** Set by the server: at each stage boundary the analysis lets pending messages in (one turn of the
-   *  event loop) and stops with `Cancelled` once the token says the version was superseded. */
-  cancel?: { readonly cancelled: boolean };
+  /** Set by the language server (the version was superseded) and by a resident process (its client
+   *  went away): at each stage boundary the analysis lets pending messages in (one turn of the event
+   *  loop) and stops with `Cancelled` once the token is set; `why` says why in its message. */
+  cancel?: CancelToken;
 }
