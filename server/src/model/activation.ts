@@ -308,8 +308,7 @@ function calleePaths(callee: string, bindings: ReadonlyMap<string, string>, w: W
   const reach = reachable(w.view, callee);
   const relevant = w.stack.filter((f) => reach.has(f) || FACT_SCOPES.has(f));
   const key = `${w.context}|${MAX_DEPTH - w.stack.length}|${relevant.join('>')}|${callee}|${[...bindings].join(';')}`;
-  let memo = calleeMemo.get(w.view);
-  if (!memo) { memo = new Map(); calleeMemo.set(w.view, memo); }
+  const memo = kept(calleeMemo, w.view, () => new Map<string, { paths: Step[][]; truncated: boolean }>());
   const hit = memo.get(key);
   if (hit) { if (hit.truncated) w.truncated = true; return hit.paths; }
   const outer = w.truncated;
@@ -338,21 +337,18 @@ function calledNames(view: ConfigView, fn: string): string[] {
 
 /** Functions of the view a function calls, directly or through others (itself included when recursive). */
 function reachable(view: ConfigView, fn: string): Set<string> {
-  let perView = reachCache.get(view);
-  if (!perView) { perView = new Map(); reachCache.set(view, perView); }
-  const hit = perView.get(fn);
-  if (hit) return hit;
-  const direct = (f: string): string[] => calledNames(view, f).filter((n) => view.functions.has(n));
-  const out = new Set<string>();
-  const todo = direct(fn);
-  while (todo.length > 0) {
-    const f = todo.pop() as string;
-    if (out.has(f)) continue;
-    out.add(f);
-    todo.push(...direct(f));
-  }
-  perView.set(fn, out);
-  return out;
+  return kept(kept(reachCache, view, () => new Map<string, Set<string>>()), fn, () => {
+    const direct = (f: string): string[] => calledNames(view, f).filter((n) => view.functions.has(n));
+    const out = new Set<string>();
+    const todo = direct(fn);
+    while (todo.length > 0) {
+      const f = todo.pop() as string;
+      if (out.has(f)) continue;
+      out.add(f);
+      todo.push(...direct(f));
+    }
+    return out;
+  });
 }
 
 /** A read or write of a member the view declares `__guarded_by(...)`, with the lock it needs. */
@@ -494,14 +490,12 @@ const cache = new WeakMap<ConfigView, Map<string, Activation>>();
  */
 const viewKeys = new WeakMap<ConfigView, string>();
 function viewKey(view: ConfigView): string {
-  let key = viewKeys.get(view);
-  if (key !== undefined) return key;
-  const table = structTable(view);
-  const guarded = table.guarded.map((g) => `${g.struct}.${g.field}:${g.guard}@${g.line}`).join(',');
-  const members = table.guarded.length === 0 ? '' : [...table.members].map(([struct, fields]) => `${struct}{${[...fields].join(',')}}`).join(';');
-  key = textHash(`${view.image.path}\u0000${guarded}\u0000${members}`);
-  viewKeys.set(view, key);
-  return key;
+  return kept(viewKeys, view, () => {
+    const table = structTable(view);
+    const guarded = table.guarded.map((g) => `${g.struct}.${g.field}:${g.guard}@${g.line}`).join(',');
+    const members = table.guarded.length === 0 ? '' : [...table.members].map(([struct, fields]) => `${struct}{${[...fields].join(',')}}`).join(';');
+    return textHash(`${view.image.path}\u0000${guarded}\u0000${members}`);
+  });
 }
 
 /** The identifiers a function's text holds and the symbols it tests with `IS_ENABLED()`, by function key. */
@@ -587,22 +581,15 @@ function mapped(from: Shaped, view: ConfigView): Activation {
 /** The paths of `root` run in `context` under the view's configuration (cached per view and shared
  *  between configurations of the same shape). */
 export function activation(view: ConfigView, root: string, context: ContextName): Activation {
-  let perView = cache.get(view);
-  if (!perView) { perView = new Map(); cache.set(view, perView); }
-  const key = `${root}\u0000${context}`;
-  const hit = perView.get(key);
-  if (hit) return hit;
-  const shape = shapeKey(view, root, context);
-  const same = byShape.get(shape);
-  let act: Activation;
-  if (same) act = mapped(same, view);
-  else {
+  return kept(kept(cache, view, () => new Map<string, Activation>()), `${root}\u0000${context}`, () => {
+    const shape = shapeKey(view, root, context);
+    const same = byShape.get(shape);
+    if (same) return mapped(same, view);
     const w: Walk = { view, config: view.config.name, context, preds: PREDICATES[context], truncated: false, stack: [], atoms: configAtoms(view) };
     const paths = view.functions.has(root) ? functionPaths(root, { fn: root, bindings: new Map() }, w) : [];
-    act = { root, context, config: view.config.name, paths, truncated: w.truncated };
+    const act: Activation = { root, context, config: view.config.name, paths, truncated: w.truncated };
     const starts = new Map([root, ...reachable(view, root)].flatMap((f): [string, number][] => { const info = view.functions.get(f); return info ? [[f, info.startLine]] : []; }));
     byShape.set(shape, { act, starts });
-  }
-  perView.set(key, act);
-  return act;
+    return act;
+  });
 }

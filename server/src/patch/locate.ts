@@ -8,6 +8,7 @@
  */
 import { reindentAddedLines } from './reindent';
 import type { DamageKind, FilePatch, Hunk, HunkLine, HunkLocation, HunkMiss, LocatedHunk, MatchHow } from './types';
+import { kept, Lru } from '../memo';
 
 const MAX_FUZZ = 2;
 
@@ -271,24 +272,16 @@ interface Search {
 /** Searches per base, by what they depend on (the old side's lines, the expected and the first
  *  allowed line): in the editor, typing in a patch's added lines changes no hunk's old side, so no
  *  hunk is searched for again. */
-const searchesByBase = new WeakMap<BaseIndex, Map<string, Search>>();
+const searchesByBase = new WeakMap<BaseIndex, Lru<string, Search>>();
 const SEARCHES_PER_BASE = 256;
 
 function searchOf(base: BaseIndex, old: readonly HunkLine[], expected: number, minLine: number): Search {
-  let searches = searchesByBase.get(base);
-  if (!searches) {
-    searches = new Map();
-    searchesByBase.set(base, searches);
-  }
+  const searches = kept(searchesByBase, base, () => new Lru<string, Search>(SEARCHES_PER_BASE));
   const key = `${expected} ${minLine}\u0000${old.map((l) => l.kind + l.text).join('\u0000')}`;
-  let search = searches.get(key);
-  if (!search) {
+  return kept(searches, key, () => {
     const exact = findExact(base, old, expected, minLine);
-    search = { exact, loose: exact === null ? findLoose(base, old, expected, minLine, MAX_FUZZ) : null };
-    if (searches.size >= SEARCHES_PER_BASE) searches.clear();
-    searches.set(key, search);
-  }
-  return search;
+    return { exact, loose: exact === null ? findLoose(base, old, expected, minLine, MAX_FUZZ) : null };
+  });
 }
 
 /** Locates one hunk at or after `minLine` (0-based), expecting it near `expected` (0-based). */

@@ -348,14 +348,12 @@ function tokensKey(tokens: readonly BlankedToken[], starts: readonly number[], a
  * of a line as written is re-read from its own image there. The code's shape: source/mask.ts codeShape.
  */
 export function viewCodeKey(view: ConfigView): string {
-  let key = codeKeys.get(view);
-  if (key !== undefined) return key;
-  const macros = [...view.macros.values()].map((m) => JSON.stringify(m));
-  const facts = JSON.stringify([view.unknownSymbols, view.parseErrors, view.tooDeep, view.preprocessorProblems]);
-  const active = view.active.map((a) => (a ? '1' : '0')).join('');
-  key = textHash([view.image.path, configKey(view.config), active, facts, macros.join('\u0001'), unitCodeKey(view)].join('\u0000'));
-  codeKeys.set(view, key);
-  return key;
+  return kept(codeKeys, view, () => {
+    const macros = [...view.macros.values()].map((m) => JSON.stringify(m));
+    const facts = JSON.stringify([view.unknownSymbols, view.parseErrors, view.tooDeep, view.preprocessorProblems]);
+    const active = view.active.map((a) => (a ? '1' : '0')).join('');
+    return textHash([view.image.path, configKey(view.config), active, facts, macros.join('\u0001'), unitCodeKey(view)].join('\u0000'));
+  });
 }
 
 /**
