@@ -2,7 +2,7 @@
  * The language server: wiring only. Documents, settings and a cancelling scheduler on one side, the
  * pure feature functions (diagnostics, hover, codeActions) over the cached Review on the other.
  */
-import { cancelIdleScavenge, collectAfterLargeDocument, scavengeWhenIdle } from './heap';
+import { analysisStarts, cancelIdleScavenge, collectAfterLargeDocument, scavengeAfterReview } from './heap';
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
@@ -86,6 +86,7 @@ async function analyze(uri: string, _version: number, text: string, cancel: Canc
   lastSettings = await currentSettings();
   const options = reviewOptions(uri, lastSettings, treeDirs);
   await loadParser(__dirname);
+  analysisStarts();
   return reviewDocument(text, { ...options, cancel });
 }
 
@@ -114,7 +115,7 @@ function publish(uri: string, version: number, text: string, outcome: Outcome<Re
     publishPostImages(uri, outcome.value);
     void connection.sendNotification(STATUS_NOTIFICATION, statusOf(uri, outcome.value));
     warmUpAfter(uri);
-    scavengeWhenIdle();
+    scavengeAfterReview();
     return;
   }
   const error = outcome.error;
