@@ -93,6 +93,19 @@ describe('hunk location', () => {
     expect(pair.map.preToPost.get(7)).toBe(8); // switch moved down by one
     expect(pair.map.postToPatch.get(6)).toBe(4);
   });
+
+  it('maps no removed line to the post-image and no added line to the pre-image', () => {
+    // Line 6 (memcpy) replaced by two lines: pre 5 (0-based) has no post line; post 5 and 6 no pre line.
+    const body = [' \tn = READ_ONCE(*(unsigned long *)dst);', '-\tmemcpy(dst + 8, src, 64);', '+\tmemmove(dst + 8, src, 64);', '+\tsmp_wmb();', ' '];
+    const file = parseSeries(diffFor(5, body)).patches[0].files[0];
+    const pair = buildImages('kernel/kcov.c', BASE, locateFileHunks(0, file, BASE), 'tree');
+    const preToPost = BASE.map((_, line) => pair.map.preToPost.get(line));
+    expect(preToPost).toEqual([0, 1, 2, 3, 4, undefined, 7, 8, 9, 10, 11, 12, 13]);
+    const postToPre = imageLines(pair.post).map((_, line) => pair.map.postToPre.get(line));
+    expect(postToPre).toEqual([0, 1, 2, 3, 4, undefined, undefined, 6, 7, 8, 9, 10, 11, 12]);
+    expect(pair.map.preToPost.get(BASE.length)).toBeUndefined();
+    expect(pair.map.postToPre.get(-1)).toBeUndefined();
+  });
 });
 
 describe('the real seeds against Debian 6.12 kcov.c', () => {

@@ -140,6 +140,11 @@ export interface SourceImage {
   hash: string;
 }
 
+/** One direction of a line correspondence: the line a 0-based line corresponds to, if any. */
+export interface LineLookup {
+  get(line: number): number | undefined;
+}
+
 /**
  * Exact line correspondence between the patch document and the two images of one file.
  * All maps are keyed and valued by 0-based lines (document lines, image lines).
@@ -149,9 +154,10 @@ export interface LineMap {
   patchToPost: Map<number, number>;
   preToPatch: Map<number, number>;
   postToPatch: Map<number, number>;
-  /** Pre-image line → post-image line for lines the patch leaves unchanged. */
-  preToPost: Map<number, number>;
-  postToPre: Map<number, number>;
+  /** Pre-image line → post-image line for lines the patch leaves unchanged (every line of the file
+   *  but those the hunks change: indexed, not hashed). */
+  preToPost: LineLookup;
+  postToPre: LineLookup;
 }
 
 export interface ImagePair {
