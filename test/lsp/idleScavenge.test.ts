@@ -4,6 +4,16 @@ import { analysisStarts, cancelIdleScavenge, IDLE_SCAVENGE_MS, ROOM_MARGIN, Scav
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The scavenges (minor collections) V8 reports from now until `observer.disconnect()`. */
+function observeScavenges(): { minor: PerformanceEntry[]; observer: PerformanceObserver } {
+  const minor: PerformanceEntry[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) minor.push(e);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return { minor, observer };
+}
+
 describe('the young generation is collected in idle time after a review', () => {
   it('collects once, IDLE_SCAVENGE_MS after the last call; a later call moves it; a change cancels it', async () => {
     const at: number[] = [];
@@ -23,11 +33,7 @@ describe('the young generation is collected in idle time after a review', () => 
   });
 
   it('by default it is a real scavenge of V8\'s young generation', async () => {
-    const minor: PerformanceEntry[] = [];
-    const observer = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) minor.push(e);
-    });
-    observer.observe({ entryTypes: ['gc'] });
+    const { minor, observer } = observeScavenges();
     const start = performance.now();
     scavengeWhenIdle();
     await sleep(IDLE_SCAVENGE_MS + 100);
@@ -82,11 +88,7 @@ describe('a scavenge at once after a review when the next analysis would not fit
   });
 
   it('by default the one at once is a real scavenge of V8\'s young generation', async () => {
-    const minor: PerformanceEntry[] = [];
-    const observer = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) minor.push(e);
-    });
-    observer.observe({ entryTypes: ['gc'] });
+    const { minor, observer } = observeScavenges();
     analysisStarts();
     const start = performance.now();
     expect(scavengeAfterReview(undefined, { used: youngGeneration().used + 2 * MB, available: MB })).toBe('now');
