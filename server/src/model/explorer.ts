@@ -71,17 +71,8 @@ export function runCatalog(view: ConfigView, sequences: readonly EntrySequence[]
 function newRunCatalog(view: ConfigView, sequences: readonly EntrySequence[]): RunCatalog {
   const bySeq = new Map<string, Run[]>();
   const byCtx = new Map<ContextName, Run[]>();
-  const runs = (seq: EntrySequence, ctx: ContextName): Run[] => {
-    const key = `${seq.name}\u0000${ctx}`;
-    let r = bySeq.get(key);
-    if (!r) { r = runsOf(view, seq, ctx); bySeq.set(key, r); }
-    return r;
-  };
-  const runsIn = (ctx: ContextName): Run[] => {
-    let r = byCtx.get(ctx);
-    if (!r) { r = sequences.flatMap((sq) => (sq.contexts.includes(ctx) ? runs(sq, ctx) : [])); byCtx.set(ctx, r); }
-    return r;
-  };
+  const runs = (seq: EntrySequence, ctx: ContextName): Run[] => kept(bySeq, `${seq.name}\u0000${ctx}`, () => runsOf(view, seq, ctx));
+  const runsIn = (ctx: ContextName): Run[] => kept(byCtx, ctx, () => sequences.flatMap((sq) => (sq.contexts.includes(ctx) ? runs(sq, ctx) : [])));
   return { runs, runsIn };
 }
 
@@ -235,11 +226,7 @@ export function cachedPerDepth<T>(compute: (view: ConfigView, depth: number) => 
   const cache = new WeakMap<ConfigView, Map<number, T>>();
   return (view, depth) => {
     const d = nestingDepth(depth);
-    let perView = cache.get(view);
-    if (!perView) { perView = new Map(); cache.set(view, perView); }
-    let r = perView.get(d);
-    if (r === undefined) { r = compute(view, d); perView.set(d, r); }
-    return r;
+    return kept(kept(cache, view, () => new Map<number, T>()), d, () => compute(view, d));
   };
 }
 
@@ -253,11 +240,7 @@ export function explore(view: ConfigView, options: ExploreOptions = {}): Explore
   const depth = nestingDepth(options.depth);
   const { runs, runsIn } = runCatalog(view, sequences);
   const memos = new Map<string, Map<string, Clobber | null>>();
-  const memoFor = (cell: string): Map<string, Clobber | null> => {
-    let m = memos.get(cell);
-    if (!m) { m = new Map(); memos.set(cell, m); }
-    return m;
-  };
+  const memoFor = (cell: string): Map<string, Clobber | null> => kept(memos, cell, () => new Map<string, Clobber | null>());
   const possible = new Map<string, ClobberFinding>();
   const scenarios = new Map<string, ExcludedScenario & { allowed: boolean }>();
   const unpinned = new Map<string, UnpinnedFinding>();

@@ -11,6 +11,7 @@ import { CONTEXTS, LOCK_BLOCKS, currentRow, mayPreempt, ownCurrent, type Context
 import { ENTRY_SEQUENCES, runCatalog, chainSteps, findChain, nestingDepth, type Clobber, type ExploreOptions, type ProofStep, type Run } from './explorer';
 import type { Step } from './activation';
 import { describeState } from './state';
+import { kept } from '../memo';
 
 /** Which cells hold saved task state: kcov's names for them, as data. */
 export const SAVED_STATE = {
@@ -76,7 +77,7 @@ export function exploreSavedState(view: ConfigView, options: ExploreOptions = {}
   const { runs, runsIn } = runCatalog(view, sequences);
 
   const foreign = new Map<string, ForeignRestore>();
-  const kept = new Map<string, KeptState>();
+  const keptByKey = new Map<string, KeptState>();
   let truncated = false;
   for (const seq of sequences) {
     for (const ctx of seq.contexts) {
@@ -85,7 +86,7 @@ export function exploreSavedState(view: ConfigView, options: ExploreOptions = {}
         for (const win of saveWindows(run)) {
           const kk = `${win.cell}\u0000${ctx}`;
           if (win.where === 'task') {
-            if (!kept.has(kk)) kept.set(kk, { cell: win.cell, context: ctx, row: ctx === 'task' ? 'context entry' : currentRow(config, 'task', ctx).id, why: `saved in current's task_struct and restored from it: current is one task for the whole activation (${ownCurrent(config, ctx)}), so the state goes back to the task it came from` });
+            if (!keptByKey.has(kk)) keptByKey.set(kk, { cell: win.cell, context: ctx, row: ctx === 'task' ? 'context entry' : currentRow(config, 'task', ctx).id, why: `saved in current's task_struct and restored from it: current is one task for the whole activation (${ownCurrent(config, ctx)}), so the state goes back to the task it came from` });
             continue;
           }
           if (foreign.has(win.cell)) continue;
@@ -96,8 +97,7 @@ export function exploreSavedState(view: ConfigView, options: ExploreOptions = {}
               if (!m.allowed || !m.row) { reasons.push(`${m.row?.id ?? 'none'}: ${m.why}`); continue; }
               const cur = currentRow(config, ctx, by);
               if (cur.sameTask) { reasons.push(`${cur.id}: ${cur.text}`); continue; }
-              let memo = memos.get(win.cell);
-              if (!memo) { memo = new Map(); memos.set(win.cell, memo); }
+              const memo = kept(memos, win.cell, () => new Map<string, Clobber | null>());
               const hit = findChain(config, by, run.after[p].locks, d, runsIn, restores(win.cell), memo);
               if (!hit) { reasons.push(`${m.row.id}: no ${by} activation reads ${win.cell} before saving into it or blocking on a lock held here`); continue; }
               const base = { cell: win.cell, victim: run, save: win.save, point: p, restore: win.restore, by: hit, row: m.row, current: cur };
@@ -105,14 +105,14 @@ export function exploreSavedState(view: ConfigView, options: ExploreOptions = {}
               break;
             }
           }
-          if (!foreign.has(win.cell) && !kept.has(kk)) {
+          if (!foreign.has(win.cell) && !keptByKey.has(kk)) {
             const uniq = [...new Set(reasons)];
-            kept.set(kk, { cell: win.cell, context: ctx, row: uniq.map((u) => u.split(':')[0]).join(', '), why: `saved per CPU, but no activation in another task can restore it in between: ${uniq.join('; ')}` });
+            keptByKey.set(kk, { cell: win.cell, context: ctx, row: uniq.map((u) => u.split(':')[0]).join(', '), why: `saved per CPU, but no activation in another task can restore it in between: ${uniq.join('; ')}` });
           }
         }
       }
     }
   }
-  for (const cell of foreign.keys()) for (const k of [...kept.keys()]) if (k.startsWith(`${cell}\u0000`)) kept.delete(k);
-  return { foreign: [...foreign.values()], kept: [...kept.values()], truncated };
+  for (const cell of foreign.keys()) for (const k of [...keptByKey.keys()]) if (k.startsWith(`${cell}\u0000`)) keptByKey.delete(k);
+  return { foreign: [...foreign.values()], kept: [...keptByKey.values()], truncated };
 }

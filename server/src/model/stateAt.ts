@@ -30,6 +30,7 @@ import { unreliable } from './reliability';
 import { effectOfCall, findPrimitive, type Effect, type LockKind } from './semantics';
 import { applyEffect, type AbstractState } from './state';
 import { summarizeViewDetailed, type ModelEvent, type ModelPath } from './summary';
+import { kept } from '../memo';
 
 /** Where activations of a function start: a context's entry row, or the state at a call site. */
 export interface EntryPoint { context: ContextName; state: AbstractState; origins: string[] }
@@ -177,12 +178,10 @@ const parsedLines = new WeakMap<ConfigView, string[]>();
 
 /** The code lines of a function's body (not blank, comment or preprocessor lines), with the arms each sits in. */
 function shapeOf(view: ConfigView, fn: FunctionInfo): Shape {
-  let perView = shapeCache.get(view);
-  if (!perView) { perView = new Map(); shapeCache.set(view, perView); }
+  const perView = kept(shapeCache, view, () => new Map<string, Shape>());
   const hit = perView.get(fn.name);
   if (hit) return hit;
-  let text = parsedLines.get(view);
-  if (!text) { text = view.parsedText.split('\n'); parsedLines.set(view, text); }
+  const text = kept(parsedLines, view, () => view.parsedText.split('\n'));
   const body = fn.body;
   const lines = new Map<number, LineShape>();
   for (let line = body.startPosition.row; line <= body.endPosition.row; line++) {
