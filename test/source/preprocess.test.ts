@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { evalIf, parseIf, type IfResolver } from '../../server/src/source/ifexpr';
 import { lexMask } from '../../server/src/source/mask';
-import { preprocess, scanDirectives, type SymbolTable } from '../../server/src/source/preprocess';
+import { blankLinesExcept, preprocess, scanDirectives, type SymbolTable } from '../../server/src/source/preprocess';
+import { blank } from '../../server/src/source/mask';
+import { random } from '../support/random';
 
 const ROW: SymbolTable = {
   CONFIG_KCOV: true,
@@ -181,6 +183,19 @@ describe('#if evaluation', () => {
 });
 
 describe('directives and blanking', () => {
+  it('blanks lines by runs exactly as blanking each line of text.split(\'\\n\') would (2 000 random texts and masks)', () => {
+    const next = random(7);
+    const pieces = ['a', 'int x;', ' ', '\t', '\r', '\n', '\n', '\r\n', '#if X', '/* c */', 'é', '\\'];
+    for (let k = 0; k < 2000; k++) {
+      let text = '';
+      for (let i = Math.floor(next() * 30); i > 0; i--) text += pieces[Math.floor(next() * pieces.length)];
+      const lines = text.split('\n');
+      const keep = lines.map(() => next() < 0.6);
+      const expected = lines.map((l, i) => (keep[i] ? l : blank(l))).join('\n');
+      expect(blankLinesExcept(text, lines.length, (i) => keep[i]), JSON.stringify({ text, keep })).toBe(expected);
+    }
+  });
+
   it('blanks directive lines (with continuations and trailing comments) and inactive lines, keeping positions', () => {
     const src = lines(
       '#define kcov_lock(x) \\',
