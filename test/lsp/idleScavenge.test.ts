@@ -1,6 +1,6 @@
 import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { analysisStarts, cancelIdleScavenge, IDLE_SCAVENGE_MS, ROOM_MARGIN, ScavengePlanner, scavengeAfterReview, scavengeWhenIdle, youngGeneration } from '../../server/src/lsp/heap';
+import { analysisStarts, cancelPendingScavenge, IDLE_SCAVENGE_MS, ROOM_MARGIN, ScavengePlanner, scavengeAfterReview, scavengeWhenIdle, youngGeneration } from '../../server/src/lsp/heap';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -27,7 +27,7 @@ describe('the young generation is collected in idle time after a review', () => 
     expect(at[0] - start).toBeGreaterThanOrEqual(IDLE_SCAVENGE_MS * 1.5 - 2);
     scavengeWhenIdle(collect);
     await sleep(IDLE_SCAVENGE_MS / 2);
-    cancelIdleScavenge(); // an edit arrived
+    cancelPendingScavenge(); // an edit arrived
     await sleep(IDLE_SCAVENGE_MS * 2);
     expect(at).toHaveLength(1);
   });
@@ -82,7 +82,7 @@ describe('a scavenge at once after a review when the next analysis would not fit
     // No room, but a change arrives before the scavenge: none.
     analysisStarts();
     expect(scavengeAfterReview(collect, { used: youngGeneration().used + 2 * MB, available: MB })).toBe('now');
-    cancelIdleScavenge();
+    cancelPendingScavenge();
     await sleep(IDLE_SCAVENGE_MS + 30);
     expect(at).toHaveLength(2);
   });
@@ -95,7 +95,7 @@ describe('a scavenge at once after a review when the next analysis would not fit
     await new Promise((resolve) => setImmediate(resolve));
     await sleep(20); // the observer reports asynchronously
     observer.disconnect();
-    cancelIdleScavenge();
+    cancelPendingScavenge();
     expect(minor.some((e) => e.startTime >= start && e.startTime < start + IDLE_SCAVENGE_MS)).toBe(true);
   });
 });

@@ -64,7 +64,7 @@ function scavenge(): void {
 /** Collects the young generation once the server has been idle IDLE_SCAVENGE_MS (called after a
  *  review is published; `collect` is for tests). */
 export function scavengeWhenIdle(collect: () => void = scavenge): void {
-  cancelIdleScavenge();
+  cancelPendingScavenge();
   idleScavenge = setTimeout(() => {
     idleScavenge = null;
     collect();
@@ -73,7 +73,7 @@ export function scavengeWhenIdle(collect: () => void = scavenge): void {
 }
 
 /** A change arrived: the pending scavenge (idle or soon), if any, is not needed now. */
-export function cancelIdleScavenge(): void {
+export function cancelPendingScavenge(): void {
   if (idleScavenge !== null) clearTimeout(idleScavenge);
   idleScavenge = null;
   if (soonScavenge !== null) clearImmediate(soonScavenge);
@@ -132,7 +132,7 @@ export function scavengeAfterReview(collect: () => void = scavenge, young: Young
     scavengeWhenIdle(collect);
     return when;
   }
-  cancelIdleScavenge();
+  cancelPendingScavenge();
   soonScavenge = setImmediate(() => {
     soonScavenge = null;
     collect();

@@ -6,13 +6,12 @@
  * Reviews are cached per URI and version; requests for the current version wait for its run
  * (starting it at once if still pending).
  */
+import type { CancelToken } from '../review/types';
 
 export type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
-/** Read by the analysis at its stage boundaries: true once the version it analyses is superseded. */
-export interface CancelToken {
-  readonly cancelled: boolean;
-}
+/** Read by the analysis at its stage boundaries (review/types.ts): set once the version it analyses is superseded. */
+export type { CancelToken };
 
 export interface SchedulerOptions<R> {
   /** Wait after a change before analysing (a burst of changes within it runs once). 0: at the next turn of the event loop. */

@@ -2,7 +2,7 @@
  * The language server: wiring only. Documents, settings and a cancelling scheduler on one side, the
  * pure feature functions (diagnostics, hover, codeActions) over the cached Review on the other.
  */
-import { analysisStarts, cancelIdleScavenge, collectAfterLargeDocument, scavengeAfterReview } from './heap';
+import { analysisStarts, cancelPendingScavenge, collectAfterLargeDocument, scavengeAfterReview } from './heap';
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
@@ -208,7 +208,7 @@ connection.onDidChangeConfiguration((change) => {
 });
 
 documents.onDidChangeContent((event) => {
-  cancelIdleScavenge();
+  cancelPendingScavenge();
   track(event.document);
 });
 

@@ -319,19 +319,6 @@ function textKeyOf(view: ConfigView): string {
   return kept(textKeys, view, () => `${view.image.path}\u0000${textHash(view.parsedText)}`);
 }
 
-function summariesOf(view: ConfigView, perView: WeakMap<ConfigView, Map<string, FunctionSummary>>, byText: Lru<string, Map<string, FunctionSummary>>, opts: SummaryOptions): Map<string, FunctionSummary> {
-  const cached = perView.get(view);
-  if (cached) return cached;
-  const key = textKeyOf(view);
-  let out = byText.get(key);
-  if (!out) {
-    out = new Map<string, FunctionSummary>();
-    for (const fn of view.functions.values()) out.set(fn.name, functionSummary(view, fn, opts));
-    byText.set(key, out);
-  }
-  perView.set(view, out);
-  return out;
-}
 
 /** Forget summaries shared between views (the benchmark measures the model without them). */
 export function clearSharedSummaries(): void {
@@ -393,7 +380,7 @@ function functionSummary(view: ConfigView, fn: FunctionInfo, opts: SummaryOption
 
 const DETAILED: SummaryOptions = { detailed: true, followGoto: true };
 
-/** Detailed summaries by function name, per parsed text (as summariesOf's), filled one function at a
+/** Detailed summaries by function name, per parsed text (as summarizeView's), filled one function at a
  *  time: the model's walk asks for the functions it enters, and in a series most of a new image's
  *  functions only moved, so summarising them all (moving each one's events) was work for nothing. */
 const detailedByTextOne = new Lru<string, Map<string, FunctionSummary | null>>(16);
@@ -426,5 +413,5 @@ export function summarizeViewDetailed(view: ConfigView): Map<string, FunctionSum
 
 /** Summaries of every function of a view. */
 export function summarizeView(view: ConfigView): Map<string, FunctionSummary> {
-  return summariesOf(view, summaryCache, basicByText, BASIC);
+  return kept(summaryCache, view, () => kept(basicByText, textKeyOf(view), () => new Map([...view.functions.values()].map((fn): [string, FunctionSummary] => [fn.name, functionSummary(view, fn, BASIC)]))));
 }

@@ -16,10 +16,13 @@ export interface LexMask {
 
 type LexState = 'code' | 'line-comment' | 'block-comment' | 'string' | 'char';
 
-/** Replace every character except line breaks with a space (keeps positions). A text without line
- *  breaks (a line, a token) is spaces of its length: no regular expression needed. */
+/** Replace every character except line breaks with a space (keeps positions). A line without `\r`
+ *  is spaces of its length; several lines are blanked one at a time (a global replace over a long
+ *  run of lines builds its result character by character: a comment edit of seed 000 allocated 3.22
+ *  MB instead of 2.77 that way). */
 export function blank(s: string): string {
-  return s.indexOf('\n') < 0 && s.indexOf('\r') < 0 ? ' '.repeat(s.length) : s.replace(/[^\r\n]/g, ' ');
+  if (s.indexOf('\n') >= 0) return s.split('\n').map(blank).join('\n');
+  return s.indexOf('\r') < 0 ? ' '.repeat(s.length) : s.replace(/[^\r]/g, ' ');
 }
 
 /** Is the newline at `nl` preceded by a backslash (optionally followed by `\r`)? */
@@ -32,6 +35,13 @@ export function isSpliced(text: string, nl: number): boolean {
 /** Split into lines on `\n`; a `\r` before it stays in the line (its length is kept). */
 export function splitLines(text: string): string[] {
   return text.split('\n');
+}
+
+/** How many lines `text` has, as splitLines counts them (without making them). */
+export function lineCount(text: string): number {
+  let count = 1;
+  for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) count++;
+  return count;
 }
 
 const NL = 10;

@@ -9,7 +9,7 @@
  * `IS_BUILTIN(X)` for y, `IS_MODULE(X)` for m.
  */
 import { evalIf, parseIf, type IfExpr, type IfResolver } from './ifexpr';
-import { blank, isSpliced, lexMask, splitLines, type LexMask } from './mask';
+import { blank, isSpliced, lexMask, lineCount, splitLines, type LexMask } from './mask';
 import type { MacroDef, PreprocessorProblem } from './types';
 
 export type SymbolValue = boolean | number | string;
@@ -320,14 +320,6 @@ function otherDirective(d: Directive, st: PreprocState): void {
   else if (!OTHER_DIRECTIVES.has(d.name)) st.problem(d.line, `unknown directive #${d.name}`);
 }
 
-/** Resolve the file for one configuration's symbols. Never throws. */
-/** How many lines `text` has, as `text.split('\n')` counts them. */
-function lineCount(text: string): number {
-  let count = 1;
-  for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) count++;
-  return count;
-}
-
 /**
  * `text` with the lines `kept` rejects blanked (line breaks kept): `text.split('\n')` mapped and
  * joined, built from runs of lines with one verdict instead (per configuration and edit in the
@@ -344,13 +336,13 @@ export function blankLinesExcept(text: string, lines: number, kept: (line: numbe
       to = nl < 0 ? text.length : nl + 1;
     }
     const run = text.slice(from, to);
-    // Blanked a line at a time: blank() of a whole run would replace it character by character.
-    parts.push(keep ? run : run.split('\n').map(blank).join('\n'));
+    parts.push(keep ? run : blank(run));
     from = to;
   }
   return parts.join('');
 }
 
+/** Resolve the file for one configuration's symbols. Never throws. */
 export function preprocess(text: string, symbols: SymbolTable, directives: Directive[] = scanDirectives(text)): PreprocessResult {
   const count = lineCount(text);
   const active: boolean[] = new Array<boolean>(count).fill(false);
