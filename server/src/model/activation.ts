@@ -309,14 +309,57 @@ function calleePaths(callee: string, bindings: ReadonlyMap<string, string>, w: W
   const relevant = w.stack.filter((f) => reach.has(f) || FACT_SCOPES.has(f));
   const key = `${w.context}|${MAX_DEPTH - w.stack.length}|${relevant.join('>')}|${callee}|${[...bindings].join(';')}`;
   const memo = kept(calleeMemo, w.view, () => new Map<string, { paths: Step[][]; truncated: boolean }>());
-  const hit = memo.get(key);
-  if (hit) { if (hit.truncated) w.truncated = true; return hit.paths; }
+  const hit = memo.get(key) ?? calleeFromOtherView(callee, key, w);
+  if (hit) { memo.set(key, hit); if (hit.truncated) w.truncated = true; return hit.paths; }
   const outer = w.truncated;
   w.truncated = false;
   const paths = dedupe(functionPaths(callee, { fn: callee, bindings }, w).map((p) => p.filter((s) => s.op !== 'return')));
   memo.set(key, { paths, truncated: w.truncated });
+  calleeByShape.set(calleeShapeKey(callee, key, w), { paths, truncated: w.truncated, starts: coneStarts(w.view, callee) });
   w.truncated ||= outer;
   return paths;
+}
+
+/**
+ * A callee's paths as another view computed them, where the callee's cone has the same shape
+ * (rootShape) under the same configuration: the paths of the previous image of a series when the
+ * patch changed a function the callee does not reach, moved to this view's lines.
+ */
+const calleeByShape = new Lru<string, { paths: Step[][]; truncated: boolean; starts: ReadonlyMap<string, number> }>(4096);
+
+function calleeShapeKey(callee: string, key: string, w: Walk): string {
+  return `${w.config}|${key}|${rootShape(w.view, callee)}`;
+}
+
+function calleeFromOtherView(callee: string, key: string, w: Walk): { paths: Step[][]; truncated: boolean } | null {
+  const same = calleeByShape.get(calleeShapeKey(callee, key, w));
+  if (!same) return null;
+  const shift = lineShifts(same.starts, w.view);
+  return { paths: shift ? same.paths.map((p) => shiftSteps(p, shift)) : same.paths, truncated: same.truncated };
+}
+
+/** Start lines of the functions an activation of `root` walks. */
+function coneStarts(view: ConfigView, root: string): Map<string, number> {
+  return new Map(coneOf(view, root).map((f): [string, number] => [f, (view.functions.get(f) as FunctionInfo).startLine]));
+}
+
+/** How far each function moved from `starts` to the view, or null when none did. */
+function lineShifts(starts: ReadonlyMap<string, number>, view: ConfigView): Map<string, number> | null {
+  const shift = new Map<string, number>();
+  let moved = false;
+  for (const [fn, start] of starts) {
+    const d = (view.functions.get(fn)?.startLine ?? start) - start;
+    shift.set(fn, d);
+    if (d !== 0) moved = true;
+  }
+  return moved ? shift : null;
+}
+
+function shiftSteps(path: readonly Step[], shift: ReadonlyMap<string, number>): Step[] {
+  return path.map((s) => {
+    const d = shift.get(s.fn) ?? 0;
+    return d === 0 ? s : { ...s, line: s.line + d };
+  });
 }
 
 const calleeMemo = new WeakMap<ConfigView, Map<string, { paths: Step[][]; truncated: boolean }>>();
@@ -548,29 +591,40 @@ function rootShape(view: ConfigView, root: string): string {
   });
 }
 
+/**
+ * What the paths of `root` depend on in the view, in any context, but their lines and the
+ * configuration's effects (see viewKey): equal for two views, the activations of `root` in one
+ * context are the same steps, each at its function's own offset.
+ */
+export function activationShape(view: ConfigView, root: string): string {
+  return rootShape(view, root);
+}
+
+/** The functions an activation of `root` walks: itself and those it reaches (those the view has). */
+export function coneOf(view: ConfigView, root: string): string[] {
+  return view.functions.has(root) ? [root, ...reachable(view, root)] : [];
+}
+
 function shapeKey(view: ConfigView, root: string, context: ContextName): string {
   return `${context}|${rootShape(view, root)}`;
 }
 
-interface Shaped { act: Activation; starts: Map<string, number> }
+interface Shaped { act: Activation; starts: ReadonlyMap<string, number> }
 const byShape = new Lru<string, Shaped>(1024);
 
-/** Forget activations shared between views (the benchmark measures the model without them). */
+/** Forget activations and callee paths shared between views (tests compare with a fresh run). */
 export function clearSharedActivations(): void {
   byShape.clear();
+  calleeByShape.clear();
 }
 
 /** An activation computed on another view of the same shape, as this view's: effects of its
  *  configuration, lines of its functions. */
 function mapped(from: Shaped, view: ConfigView): Activation {
   const config = view.config.name;
-  const shift = new Map<string, number>();
-  for (const [fn, start] of from.starts) shift.set(fn, (view.functions.get(fn)?.startLine ?? start) - start);
-  const sameLines = [...shift.values()].every((d) => d === 0);
-  if (from.act.config === config && sameLines) return from.act;
-  const paths = from.act.paths.map((p) => p.map((s): Step => {
-    const d = shift.get(s.fn) ?? 0;
-    const moved = d === 0 ? s : { ...s, line: s.line + d };
+  const shift = lineShifts(from.starts, view);
+  if (from.act.config === config && !shift) return from.act;
+  const paths = from.act.paths.map((p) => (shift ? shiftSteps(p, shift) : p).map((moved): Step => {
     if (moved.op !== 'prim' || from.act.config === config) return moved;
     const effect = effectOf(moved.row, config);
     return withConfig(moved, moved.attempt ? attemptEffect(effect) : effect);
@@ -588,8 +642,7 @@ export function activation(view: ConfigView, root: string, context: ContextName)
     const w: Walk = { view, config: view.config.name, context, preds: PREDICATES[context], truncated: false, stack: [], atoms: configAtoms(view) };
     const paths = view.functions.has(root) ? functionPaths(root, { fn: root, bindings: new Map() }, w) : [];
     const act: Activation = { root, context, config: view.config.name, paths, truncated: w.truncated };
-    const starts = new Map([root, ...reachable(view, root)].flatMap((f): [string, number][] => { const info = view.functions.get(f); return info ? [[f, info.startLine]] : []; }));
-    byShape.set(shape, { act, starts });
+    byShape.set(shape, { act, starts: coneStarts(view, root) });
     return act;
   });
 }
