@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clearSharedActivations } from '../../server/src/model/activation';
+import { clearConeFindings } from '../../server/src/rules/byCone';
 import { CONFIGS } from '../../server/src/model/configs';
 import { summarizeView } from '../../server/src/model/summary';
 import { findingsOf, RULES } from '../../server/src/review/analyze';
@@ -35,9 +36,10 @@ function mutate(text: string, next: () => number, tag: number): string {
   return lines.join('\n');
 }
 
-/** Every rule run on the view itself, with the model's shared activations forgotten first. */
+/** Every rule run on the view itself, with the model's shared activations and findings forgotten first. */
 function freshFindings(text: string, configIndex: number): RuleFinding[] {
   clearSharedActivations();
+  clearConeFindings();
   const view = buildView(sourceImage('kernel/kcov.c', text), CONFIGS[configIndex]);
   const summaries = summarizeView(view);
   return RULES.flatMap((rule) => rule.run({ view, summaries, env: {} }));

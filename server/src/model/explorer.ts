@@ -23,6 +23,9 @@ export const ENTRY_SEQUENCES: readonly EntrySequence[] = [
   { name: 'ioctl', functions: ['kcov_ioctl'], contexts: ['task'] },
 ];
 
+/** The functions the entry sequences run (the roots of the explorers' activations). */
+export const SEQUENCE_FUNCTIONS: readonly string[] = [...new Set(ENTRY_SEQUENCES.flatMap((s) => s.functions))];
+
 export interface ProofStep { line: number; fn: string; context: string; config: ConfigName; text: string; row: string }
 
 /** One run of an entry sequence: the steps of one path through each function, with the state after each step. */

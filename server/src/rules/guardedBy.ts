@@ -17,6 +17,7 @@ import { unreliable } from '../model/roots';
 import { summarizeViewDetailed } from '../model/summary';
 import { readAnnotation } from '../model/semantics';
 import type { ConfigView, FunctionInfo } from '../source/types';
+import { findingsByCone } from './byCone';
 import { toTrace } from './trace';
 import type { Rule, RuleFinding, RuleInput } from './types';
 
@@ -81,12 +82,14 @@ function run(input: RuleInput): RuleFinding[] {
   const { view } = input;
   const names = new Set(structTable(view).guarded.map((g) => g.field));
   if (names.size === 0) return [];
-  const out = new Map<string, RuleFinding>();
-  for (const fn of touching(view, names)) {
-    if (exempt(fn) || unreliable(view, fn.name)) continue;
-    for (const context of CONTEXTS) for (const path of activation(view, fn.name, context).paths) checkPath(fn, context, path, view, out);
-  }
-  return [...out.values()];
+  return touching(view, names).flatMap((fn) => {
+    if (exempt(fn) || unreliable(view, fn.name)) return [];
+    return findingsByCone(view, GUARDED_BY, [fn.name], () => {
+      const out = new Map<string, RuleFinding>();
+      for (const context of CONTEXTS) for (const path of activation(view, fn.name, context).paths) checkPath(fn, context, path, view, out);
+      return [...out.values()];
+    });
+  });
 }
 
 export const guardedByRule: Rule = { id: GUARDED_BY, title: '__guarded_by member accessed without its lock', run };

@@ -8,6 +8,7 @@ import type { ProofStep } from '../model/explorer';
 import type { ConfigView } from '../source/types';
 import { unreliable } from '../model/roots';
 import { readAnnotation } from '../model/semantics';
+import { findingsByCone } from './byCone';
 import { toTrace } from './trace';
 import type { Rule, RuleFinding, RuleInput } from './types';
 
@@ -107,9 +108,11 @@ function run(input: RuleInput): RuleFinding[] {
   for (const fn of view.functions.values()) {
     const contract = contractOf(fn.annotations);
     if (!contract || unreliable(view, fn.name)) continue;
-    const out = new Map<string, RuleFinding>();
-    for (const path of activation(view, fn.name, 'task').paths) checkPath(fn.name, path, view, out, contract);
-    findings.push(...out.values());
+    findings.push(...findingsByCone(view, LOCK_BALANCE, [fn.name], () => {
+      const out = new Map<string, RuleFinding>();
+      for (const path of activation(view, fn.name, 'task').paths) checkPath(fn.name, path, view, out, contract);
+      return [...out.values()];
+    }));
   }
   return findings;
 }

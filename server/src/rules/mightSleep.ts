@@ -7,8 +7,10 @@ import { activation, type Step } from '../model/activation';
 import type { ContextName } from '../model/contexts';
 import { entryState } from '../model/contexts';
 import type { ProofStep } from '../model/explorer';
-import { rootsOf, unreliable } from '../model/roots';
+import { rootsOf, unreliable, type Root } from '../model/roots';
 import { applyEffect, describeState, type AbstractState } from '../model/state';
+import type { ConfigView } from '../source/types';
+import { findingsByCone } from './byCone';
 import { toTrace } from './trace';
 import type { Rule, RuleFinding, RuleInput } from './types';
 
@@ -56,36 +58,44 @@ function excused(s: Prim, context: ContextName): boolean {
   return SLEEP_EXCEPTIONS.some((e) => e.names.includes(s.name) && e.applies(s.args, context));
 }
 
+/** The findings of one root (the first per role). */
+function rootFindings(view: ConfigView, root: Root): RuleFinding[] {
+  const config = view.config.name;
+  const out = new Map<string, RuleFinding>();
+  const entry = entryState(root.context, config);
+  for (const path of activation(view, root.fn, root.context).paths) {
+    let s = entry.state;
+    const trail: Prim[] = [];
+    for (const st of path) {
+      if (st.op !== 'prim') continue;
+      const sl = sleeper(st, root.context);
+      if (sl) {
+        const row = sl.rows.find((r) => r.test(s));
+        const role = sl.role;
+        if (row && !out.has(role)) {
+          const ps = (x: Prim, text: string, r: string): ProofStep => ({ line: x.line, fn: x.fn, context: root.context, config, text, row: r });
+          const proof: ProofStep[] = [
+            { line: path[0]?.line ?? st.line, fn: root.fn, context: root.context, config, text: `${root.fn}() runs in ${root.context} context: ${entry.note}`, row: entry.cite },
+            ...trail.filter((t) => t.effect.lock || t.effect.hardirq || t.effect.preempt || t.effect.bh || t.effect.rcu).map((t) => ps(t, t.text, `${t.row.names[0]}: ${t.row.cite}`)),
+            ps(st, `${sl.what} while ${row.text} (${describeState(s)})`, `${row.id}: ${row.cite}; ${st.row.cite}`),
+          ];
+          out.set(role, { rule: MIGHT_SLEEP, severity: 'error', config, function: st.fn, role, line: st.line, span: [Math.min(st.line, ...trail.map((t) => t.line)), st.line], message: `${sl.what} while ${row.text} (${root.context} context, ${config})`, trace: toTrace(view.image.path, proof), fix: null });
+        }
+      }
+      s = applyEffect(s, st.effect, st.lockId, st);
+      trail.push(st);
+    }
+  }
+  return [...out.values()];
+}
+
+/** Every root's findings; a role found from several roots is reported from the first. */
 function run(input: RuleInput): RuleFinding[] {
   const { view } = input;
-  const config = view.config.name;
   const out = new Map<string, RuleFinding>();
   for (const root of rootsOf(view)) {
     if (unreliable(view, root.fn)) continue;
-    const entry = entryState(root.context, config);
-    for (const path of activation(view, root.fn, root.context).paths) {
-      let s = entry.state;
-      const trail: Prim[] = [];
-      for (const st of path) {
-        if (st.op !== 'prim') continue;
-        const sl = sleeper(st, root.context);
-        if (sl) {
-          const row = sl.rows.find((r) => r.test(s));
-          const role = sl.role;
-          if (row && !out.has(role)) {
-            const ps = (x: Prim, text: string, r: string): ProofStep => ({ line: x.line, fn: x.fn, context: root.context, config, text, row: r });
-            const proof: ProofStep[] = [
-              { line: path[0]?.line ?? st.line, fn: root.fn, context: root.context, config, text: `${root.fn}() runs in ${root.context} context: ${entry.note}`, row: entry.cite },
-              ...trail.filter((t) => t.effect.lock || t.effect.hardirq || t.effect.preempt || t.effect.bh || t.effect.rcu).map((t) => ps(t, t.text, `${t.row.names[0]}: ${t.row.cite}`)),
-              ps(st, `${sl.what} while ${row.text} (${describeState(s)})`, `${row.id}: ${row.cite}; ${st.row.cite}`),
-            ];
-            out.set(role, { rule: MIGHT_SLEEP, severity: 'error', config, function: st.fn, role, line: st.line, span: [Math.min(st.line, ...trail.map((t) => t.line)), st.line], message: `${sl.what} while ${row.text} (${root.context} context, ${config})`, trace: toTrace(view.image.path, proof), fix: null });
-          }
-        }
-        s = applyEffect(s, st.effect, st.lockId, st);
-        trail.push(st);
-      }
-    }
+    for (const f of findingsByCone(view, `${MIGHT_SLEEP}\u0000${root.context}`, [root.fn], () => rootFindings(view, root))) if (!out.has(f.role)) out.set(f.role, f);
   }
   return [...out.values()];
 }

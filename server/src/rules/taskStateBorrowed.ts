@@ -3,7 +3,9 @@
  * restored into the task it was saved from, also when on PREEMPT_RT the softirq runs in a borrowed
  * task_struct and another task's BH section can run in between (docs/rules/task-state-borrowed.md).
  */
-import { chainHead, cachedPerDepth } from '../model/explorer';
+import { chainHead, cachedPerDepth, nestingDepth, SEQUENCE_FUNCTIONS } from '../model/explorer';
+import type { ConfigView } from '../source/types';
+import { findingsByCone } from './byCone';
 import { exploreSavedState, type SavedStateResult } from '../model/savedState';
 import { toTrace } from './trace';
 import type { Rule, RuleFinding, RuleInput } from './types';
@@ -13,9 +15,13 @@ export const TASK_STATE_BORROWED = 'task-state-borrowed';
 export const savedStateCached = cachedPerDepth((view, depth): SavedStateResult => exploreSavedState(view, { depth }));
 
 function run(input: RuleInput): RuleFinding[] {
-  const { view } = input;
+  const depth = nestingDepth(input.env?.nestingDepth);
+  return findingsByCone(input.view, `${TASK_STATE_BORROWED}\u0000${depth}`, SEQUENCE_FUNCTIONS, () => foreignRestores(input.view, depth));
+}
+
+function foreignRestores(view: ConfigView, depth: number): RuleFinding[] {
   const config = view.config.name;
-  return savedStateCached(view, input.env?.nestingDepth).foreign.map((f): RuleFinding => {
+  return savedStateCached(view, depth).foreign.map((f): RuleFinding => {
     const s = f.victim.steps[f.save];
     const r = f.victim.steps[f.restore];
     return {

@@ -1,0 +1,105 @@
+/**
+ * A rule's findings for some roots, reused between views. What a rule finds by walking the model's
+ * activations of a root depends only on the root's cone (model/activation.ts activationShape: the
+ * code of the root and of the functions it reaches, the macros and `IS_ENABLED()` values they name,
+ * the guarded members of the view) and on the configuration. Another view where those agree (the
+ * next image of a series, the other image of a patch: a statement added to a function outside the
+ * cone) gets the findings moved function by function to its own lines, and no path is walked again.
+ * A finding with a line outside the cone's functions (other than a guarded member's declaration,
+ * part of the shape with its line) is not moved: the rule runs.
+ */
+import { activationShape, coneOf } from '../model/activation';
+import { structTable } from '../model/guards';
+import { unreliable } from '../model/reliability';
+import { textHash } from '../hash';
+import { kept, Lru } from '../memo';
+import type { ConfigView } from '../source/types';
+import type { RuleFinding } from './types';
+
+/** A function of a cone and its lines (0-based, inclusive) in the view the findings were made on. */
+interface FunctionLines { fn: string; start: number; end: number }
+
+interface ConeFindings { findings: readonly RuleFinding[]; lines: readonly FunctionLines[] }
+
+/** Bounded: a review asks for a few hundred (rule, roots, configuration) entries at most. */
+const findingsByConeKey = new Lru<string, ConeFindings>(2048);
+
+/** Forget findings shared between views (tests compare with a fresh run). */
+export function clearConeFindings(): void {
+  findingsByConeKey.clear();
+}
+
+/** The key of some roots' cones under the view's configuration; `part` names the rule and what else
+ *  its run depends on (a context, a nesting depth). A root the view lacks or cannot model reliably
+ *  (model/reliability.ts) is marked, as the rules skip it. */
+function coneKey(view: ConfigView, part: string, roots: readonly string[]): string {
+  const shapes = kept(kept(shapesByView, view, () => new Map<string, string>()), roots.join('\u0001'), () =>
+    textHash(roots.map((r) => `${r}${view.functions.has(r) ? '' : '?'}${unreliable(view, r) ? '!' : ''}=${activationShape(view, r)}`).join('\u0001')));
+  return `${part}\u0000${view.config.name}\u0000${shapes}`;
+}
+
+/** The hash of some roots' shapes, once per view (several rules ask for the same roots). */
+const shapesByView = new WeakMap<ConfigView, Map<string, string>>();
+
+function coneLines(view: ConfigView, roots: readonly string[]): FunctionLines[] {
+  const fns = new Set(roots.flatMap((r) => coneOf(view, r)));
+  return [...fns].flatMap((fn) => {
+    const info = view.functions.get(fn);
+    return info ? [{ fn, start: info.startLine, end: info.endLine }] : [];
+  });
+}
+
+/** Moves 0-based lines of the cone from the view they were found on to `view`; null for a line it
+ *  cannot place. */
+function lineMover(from: readonly FunctionLines[], view: ConfigView): ((line: number) => number | null) | null {
+  const shifts = from.map((f) => (view.functions.get(f.fn)?.startLine ?? Number.NaN) - f.start);
+  if (shifts.some((d) => Number.isNaN(d))) return null;
+  const declared = new Set(structTable(view).guarded.map((g) => g.line));
+  return (line) => {
+    const k = from.findIndex((f) => line >= f.start && line <= f.end);
+    if (k >= 0) return line + shifts[k];
+    return declared.has(line) ? line : null;
+  };
+}
+
+class Unplaced extends Error {}
+
+/** `findings` moved to `view` (same file: the cone's shape holds its path), or null. */
+function moved(entry: ConeFindings, view: ConfigView): RuleFinding[] | null {
+  if (entry.lines.every((f) => view.functions.get(f.fn)?.startLine === f.start)) return [...entry.findings];
+  if (entry.findings.some((f) => f.fix !== null)) return null;
+  const mover = lineMover(entry.lines, view);
+  if (!mover) return null;
+  const file = view.image.path;
+  const at = (line: number): number => {
+    const l = mover(line);
+    if (l === null) throw new Unplaced();
+    return l;
+  };
+  try {
+    return entry.findings.map((f): RuleFinding => ({
+      ...f,
+      line: at(f.line),
+      span: [at(f.span[0]), at(f.span[1])],
+      trace: f.trace.map((step) => (step.file === file && step.line > 0 ? { ...step, line: at(step.line - 1) + 1 } : step)),
+    }));
+  } catch (error) {
+    if (error instanceof Unplaced) return null;
+    throw error;
+  }
+}
+
+/**
+ * The findings `compute` makes for `roots` on `view`, or those it made on another view whose cones
+ * of `roots` have the same shape, moved to this view's lines. `part`: the rule's id and whatever
+ * else (besides the view and the configuration) its findings depend on.
+ */
+export function findingsByCone(view: ConfigView, part: string, roots: readonly string[], compute: () => RuleFinding[]): RuleFinding[] {
+  const key = coneKey(view, part, roots);
+  const same = findingsByConeKey.get(key);
+  const reused = same ? moved(same, view) : null;
+  if (reused) return reused;
+  const findings = compute();
+  findingsByConeKey.set(key, { findings, lines: coneLines(view, roots) });
+  return findings;
+}
