@@ -6,6 +6,7 @@
  */
 import { parseLitmus, printLitmus, runLitmus, type LitmusVerdict } from './memory';
 import type { BarrierKind, Effect } from './semantics';
+import { kept, Lru } from '../memo';
 
 export type ReaderOrder = 'relaxed' | 'acquire' | 'seq_cst';
 
@@ -100,11 +101,14 @@ export function publicationLitmus(name: string, writer: readonly WriterStep[], r
 /**
  * The test as herd7 with the kernel's linux-kernel.cfg reads it: C11 builtins (the user-space reader's
  * `__atomic_load_n`) lowered to the LKMM macros linux-kernel.def defines, by the printer. This is the
- * text findings carry (hover, JSON, SARIF, "Export litmus test").
+ * text findings carry (hover, JSON, SARIF, "Export litmus test"). Kept by text: every image of a
+ * series has the same few tests.
  */
 export function herdForm(text: string): string {
-  return printLitmus(parseLitmus(text));
+  return kept(herdForms, text, () => printLitmus(parseLitmus(text)));
 }
+
+const herdForms = new Lru<string, string>(256);
 
 const verdictCache = new Map<string, LitmusVerdict>();
 

@@ -8,11 +8,11 @@
  */
 import { bufferFor, type BufferRow } from '../model/publication';
 import { ACQUIRE_READER, decidePublication, publicationLitmus, staleReadPossible, type WriterStep, herdForm } from '../model/publicationLitmus';
-import type { FunctionSummary, ModelEvent, ModelPath, StoreEvent } from '../model/summary';
+import { functionKey, type FunctionSummary, type ModelEvent, type ModelPath, type StoreEvent } from '../model/summary';
 import type { TraceStep } from '../review/types';
 import { effectOfCall } from '../model/semantics';
 import type { BarrierFixSite, Rule, RuleFinding, RuleInput } from './types';
-import { kept } from '../memo';
+import { kept, Lru } from '../memo';
 
 export const PUBLISH_BARRIER = 'publish-barrier';
 
@@ -127,6 +127,34 @@ function scanPath(path: ModelPath, summary: FunctionSummary, input: RuleInput, h
   }
 }
 
+/**
+ * Whether some path of a function stores entries and then a count to one base: a candidate site, the
+ * only kind scanPath looks further at (is the base a published buffer, what orders the stores).
+ * Decided by the function's code alone, so kept by function key (model/summary.ts functionKey): the
+ * same code has the same candidates wherever it sits, and most functions have none.
+ */
+function hasCandidate(summary: FunctionSummary): boolean {
+  for (const path of summary.paths) {
+    const assigns = new Map<string, string>();
+    const entries = new Set<string>();
+    for (const ev of path.events as readonly ModelEvent[]) {
+      if (ev.kind === 'assign') assigns.set(ev.name, ev.value);
+      if (ev.kind !== 'store') continue;
+      const r = resolveTarget(ev.target, assigns);
+      if (isEntryStore(ev, r)) entries.add(r.base);
+      else if (entries.has(r.base)) return true;
+    }
+  }
+  return false;
+}
+
+const candidatesByFunction = new Lru<string, boolean>(4096);
+
+function mayPublish(summary: FunctionSummary, view: RuleInput['view']): boolean {
+  const info = view.functions.get(summary.function);
+  return info ? kept(candidatesByFunction, functionKey(view, info), () => hasCandidate(summary)) : true;
+}
+
 function leadingWhitespace(line: string | undefined): string {
   return /^\s*/.exec(line ?? '')?.[0] ?? '';
 }
@@ -178,6 +206,7 @@ export function publicationSites(input: RuleInput): PublicationSites {
 function findPublicationSites(input: RuleInput): PublicationSites {
   const out: { summary: FunctionSummary; hits: Hit[] }[] = [];
   for (const summary of input.summaries.values()) {
+    if (!mayPublish(summary, input.view)) continue;
     const all: Hit[] = [];
     for (const path of summary.paths) scanPath(path, summary, input, all);
     const byCountStore = new Map<number, Hit>();
