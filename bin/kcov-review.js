@@ -9,18 +9,10 @@
 // was made from; a stale or rejected cache is rewritten, one that cannot be read or written is not used. KCOV_REVIEW_CODE_CACHE=off runs the bundle with plain require().
 const path = require('node:path');
 const fs = require('node:fs');
-// node:os, node:vm and node:crypto are required where the bundle is run: a command a resident
+// node:os, node:vm, node:crypto and node:v8 are required where the bundle is run: a command a resident
 // process serves never loads them (each is a few ms of this process's start).
 
-// JIT policy, part 1 (part 2: server/src/cli/jit.ts). tree-sitter runs as WebAssembly: V8 compiles
-// it with its baseline compiler (Liftoff), then recompiles hot functions with TurboFan, which in a
-// run of a few seconds costs more than it saves (the first parses of kcov.c took ~70 ms, not ~19 ms):
-// the CLI stays on Liftoff. The JavaScript optimizing compiler starts off and is turned on after
-// OPTIMIZE_AFTER_MS. Set before the bundle is compiled: V8's code cache must see the same flags.
-// (The language server, long-lived, keeps V8's defaults.)
-// `kcov-review serve` is the exception: a resident process lives long enough for both compilers to pay off.
 const serving = process.argv[2] === 'serve';
-if (!serving) require('node:v8').setFlagsFromString('--liftoff-only --no-opt');
 
 const cli = path.join(__dirname, '..', 'dist', 'cli.js');
 if (!fs.existsSync(cli)) {
@@ -66,8 +58,21 @@ function writeCache(files, data) {
   }
 }
 
+// JIT policy, part 1 (part 2: server/src/cli/jit.ts). tree-sitter runs as WebAssembly: V8 compiles
+// it with its baseline compiler (Liftoff), then recompiles hot functions with TurboFan, which in a
+// run of a few seconds costs more than it saves (the first parses of kcov.c took ~70 ms, not ~19 ms):
+// the CLI stays on Liftoff. The JavaScript optimizing compiler starts off and is turned on after
+// OPTIMIZE_AFTER_MS. Set before the bundle is compiled: V8's code cache must see the same flags.
+// (The language server, long-lived, keeps V8's defaults.)
+// `kcov-review serve` is the exception: a resident process lives long enough for both compilers to pay
+// off. A command a resident process runs never compiles the bundle here and never loads node:v8.
+function setJitFlags() {
+  if (!serving) require('node:v8').setFlagsFromString('--liftoff-only --no-opt');
+}
+
 /** Runs the CLI bundle in this process (through V8's code cache unless it is off). */
 function runBundle() {
+  setJitFlags();
   if (serving || process.env.KCOV_REVIEW_CODE_CACHE === 'off') {
     require(cli);
     return;
