@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { activation } from '../../server/src/model/activation';
-import { CONFIGS } from '../../server/src/model/configs';
+import { activation, activationShape } from '../../server/src/model/activation';
+import { CONFIGS, configAtoms } from '../../server/src/model/configs';
 import { detailedSummaryOf, summarizeViewDetailed } from '../../server/src/model/summary';
 import { buildView, initParser, sourceImage } from '../../server/src/source';
 import { readKcov } from '../support/kernel';
@@ -69,5 +69,29 @@ describe('detailed summaries one function at a time', () => {
     const lines = (s: typeof one) => (s?.paths ?? []).flatMap((p) => p.events.map((e) => e.line));
     expect(lines(detailedSummaryOf(moved, 'kcov_ioctl'))).toEqual(lines(one).map((l) => l + 2));
     expect(summarizeViewDetailed(moved).get('kcov_ioctl')).toBe(detailedSummaryOf(moved, 'kcov_ioctl'));
+  });
+});
+
+describe('IS_ENABLED() in an activation\'s shape', () => {
+  beforeAll(async () => { await initParser(); });
+
+  it('is keyed by its value as C reads it: y, m and true alike, n and false alike', () => {
+    const text = `${readKcov()}
+static void shape_test_enabled(void)
+{
+\tif (IS_ENABLED(CONFIG_SHAPE_TEST))
+\t\tkcov_stop(current);
+}
+`;
+    const shape = (value: boolean | string): string => {
+      const config = { ...CONFIGS[0], symbols: { ...CONFIGS[0].symbols, CONFIG_SHAPE_TEST: value } };
+      return activationShape(buildView(sourceImage('kernel/kcov.c', text), config), 'shape_test_enabled');
+    };
+    expect(shape('y')).toBe(shape(true));
+    expect(shape('m')).toBe(shape(true));
+    expect(shape('n')).toBe(shape(false));
+    expect(shape(true)).not.toBe(shape(false));
+    expect(configAtoms(CONFIGS[1]).get('IS_ENABLED(CONFIG_PREEMPT_RT)')).toBe(true);
+    expect(configAtoms(CONFIGS[0]).get('IS_ENABLED(CONFIG_PREEMPT_RT)')).toBe(false);
   });
 });

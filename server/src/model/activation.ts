@@ -6,7 +6,7 @@
  * (`current->f`, `t->f` with `t = current`) cells.
  */
 import type { ConfigView, FunctionInfo, MacroDef } from '../source/types';
-import { CONFIG_NAMES, type ConfigName } from './configs';
+import { CONFIG_NAMES, configAtoms, isEnabled, type ConfigName } from './configs';
 import { BH_LOCK, PREDICATES, type ContextName } from './contexts';
 import { BRANCH_FACTS, factFor, nonNullAtoms } from './facts';
 import { structOf, structTable, structVars } from './guards';
@@ -512,13 +512,6 @@ function functionPaths(name: string, frame: Frame, w: Walk): Step[][] {
   return cap(all, w);
 }
 
-/** `IS_ENABLED(CONFIG_X)` in C conditions, from the configuration row (include/linux/kconfig.h). */
-function configAtoms(view: ConfigView): ReadonlyMap<string, boolean> {
-  const out = new Map<string, boolean>();
-  for (const [k, v] of Object.entries(view.config.symbols)) out.set(`IS_ENABLED(${k})`, v === true || v === 'y' || v === 'm');
-  return out;
-}
-
 const cache = new WeakMap<ConfigView, Map<string, Activation>>();
 
 /**
@@ -586,7 +579,7 @@ function rootShape(view: ConfigView, root: string): string {
       for (const t of shape.tested) tested.add(t);
       return shape.key;
     });
-    const atoms = [...tested].sort().map((k) => `${k}=${String(view.config.symbols[k] ?? false)}`).join(',');
+    const atoms = [...tested].sort().map((k) => `${k}=${isEnabled(view.config.symbols[k])}`).join(',');
     return `${viewKey(view)}|${[...macros].sort().join('\u0001')}|${atoms}|${root}|${texts.join(',')}`;
   });
 }
@@ -639,7 +632,7 @@ export function activation(view: ConfigView, root: string, context: ContextName)
     const shape = shapeKey(view, root, context);
     const same = byShape.get(shape);
     if (same) return mapped(same, view);
-    const w: Walk = { view, config: view.config.name, context, preds: PREDICATES[context], truncated: false, stack: [], atoms: configAtoms(view) };
+    const w: Walk = { view, config: view.config.name, context, preds: PREDICATES[context], truncated: false, stack: [], atoms: configAtoms(view.config) };
     const paths = view.functions.has(root) ? functionPaths(root, { fn: root, bindings: new Map() }, w) : [];
     const act: Activation = { root, context, config: view.config.name, paths, truncated: w.truncated };
     byShape.set(shape, { act, starts: coneStarts(view, root) });

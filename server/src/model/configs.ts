@@ -62,3 +62,21 @@ export const CONFIG_NAMES: readonly ConfigName[] = CONFIGS.map((c) => c.name);
 export function configByName(name: string): ConfigRow | undefined {
   return CONFIGS.find((c) => c.name === name);
 }
+
+/** What `IS_ENABLED(CONFIG_X)` is for a symbol's value in a row: true when it is y or m
+ *  (include/linux/kconfig.h), as the model's C conditions read it. */
+export function isEnabled(value: boolean | number | string | undefined): boolean {
+  return value === true || value === 'y' || value === 'm';
+}
+
+/** `IS_ENABLED(CONFIG_X)` of every symbol of a row, keyed as the model's conditions write it (once per row). */
+export function configAtoms(config: ConfigRow): ReadonlyMap<string, boolean> {
+  let atoms = atomsByRow.get(config);
+  if (!atoms) {
+    atoms = new Map(Object.entries(config.symbols).map(([k, v]): [string, boolean] => [`IS_ENABLED(${k})`, isEnabled(v)]));
+    atomsByRow.set(config, atoms);
+  }
+  return atoms;
+}
+
+const atomsByRow = new WeakMap<ConfigRow, ReadonlyMap<string, boolean>>();

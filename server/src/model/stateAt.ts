@@ -21,7 +21,7 @@
 import type { Node } from 'web-tree-sitter';
 import { functionAt } from '../source/views';
 import type { ConfigView, FunctionInfo } from '../source/types';
-import type { ConfigName } from './configs';
+import { configAtoms, type ConfigName } from './configs';
 import { activation, evalCondition, expandMacro, type Step } from './activation';
 import { entryState, PREDICATES, type ContextName } from './contexts';
 import { ENTRY_SEQUENCES } from './explorer';
@@ -324,11 +324,6 @@ function matchPath(events: readonly ModelEvent[], steps: readonly Step[], m: Mat
   return null;
 }
 
-/** IS_ENABLED(CONFIG_X) in C conditions, from the configuration row (as the activation reads them). */
-function configAtoms(view: ConfigView): ReadonlyMap<string, boolean> {
-  return new Map(Object.entries(view.config.symbols).map(([k, v]): [string, boolean] => [`IS_ENABLED(${k})`, v === true || v === 'y' || v === 'm']));
-}
-
 /** A summary path the activation drops in this context: a branch a fact or the context's predicates contradict. */
 function deadIn(path: ModelPath, root: string, context: ContextName, atoms: ReadonlyMap<string, boolean>): boolean {
   return path.events.some((e) => {
@@ -493,7 +488,7 @@ function analyse(memo: Memo, fn: string): Analysis {
   memo.active.add(fn);
   const { entries, truncated: entriesTruncated } = entriesOf(memo, info);
   const shape = shapeOf(view, info);
-  const atoms = configAtoms(view);
+  const atoms = configAtoms(view.config);
   const env: MatchEnv = { view, root: fn, config: view.config.name, reach: (f) => reachOf(memo, f) };
   const eventsIn = new Map<string, boolean>();
   const anyEventIn = (start: number, end: number): boolean => {
