@@ -74,17 +74,22 @@ describe('findings reused between views whose cones have one shape', () => {
     expect(runs).toBe(4);
   });
 
-  it('a finding with a line outside the cone is not moved: the rule runs again', () => {
+  it('a finding with a line outside the cone is never reused, not even at the same lines: the rule runs again', () => {
     clearConeFindings();
     const base = `${readKcov()}${SLEEPER}`;
     const outside: RuleFinding = { rule: 'test', severity: 'error', config: '!RT', function: 'cone_test_sleeper', role: 'r', line: 0, span: [0, 0], message: 'm', trace: [], fix: null };
+    const sleeperLine = view(base).functions.get('cone_test_sleeper')?.startLine ?? -1;
+    const inside: RuleFinding = { ...outside, line: sleeperLine, span: [sleeperLine, sleeperLine] };
     let runs = 0;
-    const compute = (): RuleFinding[] => { runs++; return [outside]; };
-    findingsByCone(view(base), 'test', ['cone_test_sleeper'], compute);
+    let found = [outside];
+    const compute = (): RuleFinding[] => { runs++; return found; };
     expect(findingsByCone(view(base), 'test', ['cone_test_sleeper'], compute)).toEqual([outside]);
-    expect(runs).toBe(1);
-    findingsByCone(view(`${UNRELATED}${base}`), 'test', ['cone_test_sleeper'], compute);
+    expect(findingsByCone(view(base), 'test', ['cone_test_sleeper'], compute)).toEqual([outside]);
     expect(runs).toBe(2);
+    found = [inside];
+    findingsByCone(view(base), 'test', ['cone_test_sleeper'], compute);
+    expect(findingsByCone(view(`${UNRELATED}${base}`), 'test', ['cone_test_sleeper'], compute)).toEqual([{ ...inside, line: sleeperLine + 4, span: [sleeperLine + 4, sleeperLine + 4] }]);
+    expect(runs).toBe(3);
   });
 });
 

@@ -62,31 +62,24 @@ function lineMover(from: readonly FunctionLines[], view: ConfigView): ((line: nu
   };
 }
 
-class Unplaced extends Error {}
-
-/** `findings` moved to `view` (same file: the cone's shape holds its path), or null. */
+/** `findings` moved to `view` (same file: the cone's shape holds its path), or null when a line
+ *  cannot be placed (or a finding carries a fix, which quotes its image's text). */
 function moved(entry: ConeFindings, view: ConfigView): RuleFinding[] | null {
-  if (entry.lines.every((f) => view.functions.get(f.fn)?.startLine === f.start)) return [...entry.findings];
+  if (entry.findings.length === 0) return [];
   if (entry.findings.some((f) => f.fix !== null)) return null;
   const mover = lineMover(entry.lines, view);
   if (!mover) return null;
   const file = view.image.path;
-  const at = (line: number): number => {
-    const l = mover(line);
-    if (l === null) throw new Unplaced();
-    return l;
-  };
-  try {
-    return entry.findings.map((f): RuleFinding => ({
-      ...f,
-      line: at(f.line),
-      span: [at(f.span[0]), at(f.span[1])],
-      trace: f.trace.map((step) => (step.file === file && step.line > 0 ? { ...step, line: at(step.line - 1) + 1 } : step)),
-    }));
-  } catch (error) {
-    if (error instanceof Unplaced) return null;
-    throw error;
-  }
+  const inImage = (step: RuleFinding['trace'][number]): boolean => step.file === file && step.line > 0;
+  const lines = entry.findings.flatMap((f) => [f.line, ...f.span, ...f.trace.filter(inImage).map((step) => step.line - 1)]);
+  if (lines.some((line) => mover(line) === null)) return null;
+  const at = (line: number): number => mover(line) ?? line;
+  return entry.findings.map((f): RuleFinding => ({
+    ...f,
+    line: at(f.line),
+    span: [at(f.span[0]), at(f.span[1])],
+    trace: f.trace.map((step) => (inImage(step) ? { ...step, line: at(step.line - 1) + 1 } : step)),
+  }));
 }
 
 /**
