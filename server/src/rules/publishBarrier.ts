@@ -59,6 +59,23 @@ export function resolveTarget(expr: string, assigns: ReadonlyMap<string, string>
 
 export interface Publication { buffer: BufferRow; via: TraceStep | null }
 
+/** The paths of each function's callers that call it, per set of summaries (publicationOf's search,
+ *  once per view instead of once per candidate site). */
+const callersBySummaries = new WeakMap<RuleInput['summaries'], Map<string, { caller: FunctionSummary; path: ModelPath }[]>>();
+
+function callingPaths(summaries: RuleInput['summaries']): Map<string, { caller: FunctionSummary; path: ModelPath }[]> {
+  return kept(callersBySummaries, summaries, () => {
+    const out = new Map<string, { caller: FunctionSummary; path: ModelPath }[]>();
+    for (const caller of summaries.values()) {
+      for (const path of caller.paths) {
+        const called = new Set(path.events.flatMap((ev) => (ev.kind === 'call' ? [ev.name] : [])));
+        for (const name of called) kept(out, name, () => []).push({ caller, path });
+      }
+    }
+    return out;
+  });
+}
+
 /**
  * Is the base a published buffer? Directly (`kcov->area`), or as a parameter that a caller in the
  * same file binds to one (kcov_remote_stop passes kcov->area to kcov_move_area's dst_area).
@@ -68,17 +85,15 @@ function publicationOf(base: string, summary: FunctionSummary, input: RuleInput)
   if (direct) return direct.published ? { buffer: direct, via: null } : null;
   const param = summary.params.indexOf(base);
   if (param < 0) return null;
-  for (const caller of input.summaries.values()) {
-    for (const path of caller.paths) {
-      const assigns = new Map<string, string>();
-      for (const ev of path.events) {
-        if (ev.kind === 'assign') assigns.set(ev.name, ev.value);
-        if (ev.kind !== 'call' || ev.name !== summary.function || ev.args[param] === undefined) continue;
-        const arg = resolveTarget(ev.args[param], assigns);
-        const row = bufferFor(arg.base);
-        if (row?.published) {
-          return { buffer: row, via: { file: input.view.image.path, line: ev.line + 1, context: caller.function, text: `${caller.function}() passes ${ev.args[param].trim()} as ${base}: ${ev.text.trim()}` } };
-        }
+  for (const { caller, path } of callingPaths(input.summaries).get(summary.function) ?? []) {
+    const assigns = new Map<string, string>();
+    for (const ev of path.events) {
+      if (ev.kind === 'assign') assigns.set(ev.name, ev.value);
+      if (ev.kind !== 'call' || ev.name !== summary.function || ev.args[param] === undefined) continue;
+      const arg = resolveTarget(ev.args[param], assigns);
+      const row = bufferFor(arg.base);
+      if (row?.published) {
+        return { buffer: row, via: { file: input.view.image.path, line: ev.line + 1, context: caller.function, text: `${caller.function}() passes ${ev.args[param].trim()} as ${base}: ${ev.text.trim()}` } };
       }
     }
   }
