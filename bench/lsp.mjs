@@ -90,9 +90,12 @@ export function stats(values) {
 /**
  * Opens `patchPath`, waits for its first diagnostics, makes one edit at once (timed alone), pauses
  * `pauseAfterOpenMs`, types `edits` characters (one didChange each, `intervalMs` apart) inside the
- * comment on the line matching `anchor`, then a few isolated edits.
+ * comment on the line matching `anchor`, then a few isolated edits; then, with `codeAnchor`, `edits`
+ * more into the code of the line holding it (before its `;`): six letters typed, then deleted one by
+ * one, so that the line keeps its length and every word is new (the model and the rules see each
+ * change, where a comment edit leaves the code as it was).
  */
-export async function lspBench({ serverJs, kernelTree, patchPath, anchor, edits = 200, intervalMs = 20, isolated = 10, env = {}, pauseAfterOpenMs = 1000 }) {
+export async function lspBench({ serverJs, kernelTree, patchPath, anchor, codeAnchor = null, edits = 200, intervalMs = 20, isolated = 10, env = {}, pauseAfterOpenMs = 1000 }) {
   const settings = { kernelTree, configs: ['!RT', 'RT+BHlock', 'RT'] };
   const c = new Client(serverJs, settings, env);
   const uri = pathToFileURL(patchPath).href;
@@ -133,15 +136,20 @@ export async function lspBench({ serverJs, kernelTree, patchPath, anchor, edits 
   const coldMs = tFirst === null ? NaN : tFirst - tOpen;
   const startupMs = tFirst === null ? NaN : tFirst - t0;
 
-  /** Types one character at the cursor (one didChange); returns the version sent. */
-  const typeChar = (ch) => {
+  /** Replaces `length` characters at (at, from) with `text` (one didChange); returns the version sent. */
+  const change = (at, from, length, text) => {
     version++;
     c.notify('textDocument/didChange', {
       textDocument: { uri, version },
-      contentChanges: [{ range: { start: { line, character }, end: { line, character } }, rangeLength: 0, text: ch }],
+      contentChanges: [{ range: { start: { line: at, character: from }, end: { line: at, character: from + length } }, rangeLength: length, text }],
     });
-    character++;
     return version;
+  };
+  /** Types one character at the cursor (one didChange); returns the version sent. */
+  const typeChar = (ch) => {
+    const v = change(line, character, 0, ch);
+    character++;
+    return v;
   };
   /** Types one character and waits for its diagnostics: the latency, NaN after 30 s without. */
   const timedChar = async (ch) => {
@@ -155,36 +163,41 @@ export async function lspBench({ serverJs, kernelTree, patchPath, anchor, edits 
   const firstEditMs = await timedChar('k');
   await sleep(pauseAfterOpenMs);
 
+  /** `count` edits, `send(i)` making the i-th, `intervalMs` apart; then their latencies. */
+  const burst = async (count, send) => {
+    const sent = new Map();
+    const first = version + 1;
+    for (let i = 0; i < count; i++) {
+      const target = now();
+      const v = send(i);
+      sent.set(v, now());
+      const wait = target + intervalMs - now();
+      if (wait > 0) await sleep(wait);
+    }
+    const last = version;
+    const tLast = await waitFor(last);
+    await sleep(200); // let any straggler publications arrive
+    // Latency of each version the server published (stale versions are superseded and never published).
+    const exact = [];
+    for (const p of published) if (p.version !== null && p.version >= first && sent.has(p.version)) exact.push(p.t - sent.get(p.version));
+    // For every edit: time until diagnostics for that version or a newer one were published.
+    const covering = [];
+    for (let v = first; v <= last; v++) {
+      const p = published.find((q) => q.version !== null && q.version >= v && q.t >= sent.get(v));
+      covering.push(p ? p.t - sent.get(v) : NaN);
+    }
+    // Versions of the burst published before its last one: fine when the version was still the newest
+    // the server knew; "superseded" when the client had sent a newer one at least 10 ms earlier (the
+    // server had time to read it and cancel, yet published the older version).
+    const intermediate = published.filter((p) => p.version !== null && p.version >= first && p.version < last);
+    const superseded = intermediate.filter((p) => [...sent].some(([v, t]) => v > p.version && t <= p.t - 10));
+    return { exact, covering, intermediate, superseded, finalMs: tLast === null ? NaN : tLast - sent.get(last) };
+  };
+
   // 200 single-character edits at 20 ms intervals: typing "kcov bench " repeatedly into the comment.
   const typed = 'kcov bench ';
-  const sent = new Map();
-  const first = version + 1;
-  for (let i = 0; i < edits; i++) {
-    const target = now();
-    const v = typeChar(typed[i % typed.length]);
-    sent.set(v, now());
-    const wait = target + intervalMs - now();
-    if (wait > 0) await sleep(wait);
-  }
-  const last = version;
-  const tLast = await waitFor(last);
-  await sleep(200); // let any straggler publications arrive
+  const { exact, covering, intermediate, superseded, finalMs } = await burst(edits, (i) => typeChar(typed[i % typed.length]));
   const afterEdits = procStatus(c.proc.pid);
-
-  // Latency of each version the server published (stale versions are superseded and never published).
-  const exact = [];
-  for (const p of published) if (p.version !== null && p.version >= first && sent.has(p.version)) exact.push(p.t - sent.get(p.version));
-  // For every edit: time until diagnostics for that version or a newer one were published.
-  const covering = [];
-  for (let v = first; v <= last; v++) {
-    const p = published.find((q) => q.version !== null && q.version >= v && q.t >= sent.get(v));
-    covering.push(p ? p.t - sent.get(v) : NaN);
-  }
-  // Versions of the burst published before its last one: fine when the version was still the newest
-  // the server knew; "superseded" when the client had sent a newer one at least 10 ms earlier (the
-  // server had time to read it and cancel, yet published the older version).
-  const intermediate = published.filter((p) => p.version !== null && p.version >= first && p.version < last);
-  const superseded = intermediate.filter((p) => [...sent].some(([v, t]) => v > p.version && t <= p.t - 10));
 
   // Isolated (warm) edits: one character, wait for its diagnostics, pause, repeat.
   const iso = [];
@@ -193,6 +206,31 @@ export async function lspBench({ serverJs, kernelTree, patchPath, anchor, edits 
     iso.push(await timedChar('x'));
   }
   const afterAll = procStatus(c.proc.pid);
+
+  // Typing into code: six letters before the `;` of the line holding `codeAnchor`, then deleted.
+  let code = null;
+  if (codeAnchor !== null) {
+    const at = lines.findIndex((l) => l.includes(codeAnchor));
+    if (at < 0) throw new Error(`code anchor not found: ${codeAnchor}`);
+    let cursor = lines[at].indexOf(';', lines[at].indexOf(codeAnchor));
+    const letters = 'abcdefghijklmnopqrstuvwxyz';
+    await sleep(500);
+    const r = await burst(edits, (i) => {
+      const phase = i % 12;
+      if (phase < 6) return change(at, cursor++, 0, letters[(Math.floor(i / 12) * 7 + phase * 3) % letters.length]);
+      return change(at, --cursor, 1, '');
+    });
+    code = {
+      line: at + 1,
+      publishedVersions: r.exact.length,
+      intermediatePublished: r.intermediate.length,
+      supersededPublished: r.superseded.length,
+      finalVersionLatencyMs: r.finalMs,
+      exactVersionLatencyMs: stats(r.exact),
+      perEditLatencyMs: stats(r.covering.filter((x) => !Number.isNaN(x))),
+      server: procStatus(c.proc.pid),
+    };
+  }
 
   await c.request('shutdown', null);
   c.notify('exit', null);
@@ -208,7 +246,7 @@ export async function lspBench({ serverJs, kernelTree, patchPath, anchor, edits 
     publishedVersions: exact.length,
     intermediatePublished: intermediate.length,
     supersededPublished: superseded.length,
-    finalVersionLatencyMs: tLast === null ? NaN : tLast - sent.get(last),
+    finalVersionLatencyMs: finalMs,
     exactVersionLatencyMs: stats(exact),
     perEditLatencyMs: stats(covering.filter((x) => !Number.isNaN(x))),
     // Each edit's latency in the order typed (rounded to 0.1 ms): where the slow ones fall in the burst.
@@ -216,5 +254,6 @@ export async function lspBench({ serverJs, kernelTree, patchPath, anchor, edits 
     isolatedEditLatencyMs: stats(iso.filter((x) => !Number.isNaN(x))),
     serverAfterEdits: afterEdits,
     serverAfterAll: afterAll,
+    code,
   };
 }

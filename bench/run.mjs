@@ -219,7 +219,7 @@ for (const h of hunkResults) h.marginalMsPerHunk = h === base ? null : (h.ms.med
 // ---- 3. LSP latency ----
 const seed000 = path.join(seedsDir, seeds.find((f) => f.startsWith('000')));
 if (want('lsp')) log('LSP: seed 000, 200 single-character edits at 20 ms');
-const lsp = !want('lsp') ? null : await lspBench({ serverJs: path.join(repo, 'dist/server.js'), kernelTree: kernel, patchPath: seed000, anchor: "Don't use in_task()", edits: 200, intervalMs: 20, isolated: 50 });
+const lsp = !want('lsp') ? null : await lspBench({ serverJs: path.join(repo, 'dist/server.js'), kernelTree: kernel, patchPath: seed000, anchor: "Don't use in_task()", codeAnchor: 'unsigned int mode;', edits: 200, intervalMs: 20, isolated: 50 });
 
 // ---- 4. LKMM litmus ----
 if (want('litmus')) log('litmus');
@@ -332,8 +332,12 @@ p(table(['measure', 'p50', 'p95', 'max', 'n'], [
   ['didChange → diagnostics of any version ≥ it, per edit', f(L.perEditLatencyMs.p50), f(L.perEditLatencyMs.p95), f(L.perEditLatencyMs.max), L.perEditLatencyMs.n],
   ['didChange → diagnostics of that exact version', f(L.exactVersionLatencyMs.p50), f(L.exactVersionLatencyMs.p95), f(L.exactVersionLatencyMs.max), L.exactVersionLatencyMs.n],
   ['isolated warm edit (100 ms pause, then wait)', f(L.isolatedEditLatencyMs.p50), f(L.isolatedEditLatencyMs.p95), f(L.isolatedEditLatencyMs.max), L.isolatedEditLatencyMs.n],
+  ...(L.code ? [
+    [`into code (line ${L.code.line}: letters typed, then deleted), per edit`, f(L.code.perEditLatencyMs.p50), f(L.code.perEditLatencyMs.p95), f(L.code.perEditLatencyMs.max), L.code.perEditLatencyMs.n],
+    ['into code, that exact version', f(L.code.exactVersionLatencyMs.p50), f(L.code.exactVersionLatencyMs.p95), f(L.code.exactVersionLatencyMs.max), L.code.exactVersionLatencyMs.n],
+  ] : []),
 ]));
-p(`   cold open → first diagnostics ${f(L.coldOpenMs)}; one edit made as they arrived → its diagnostics ${f(L.firstEditMs)}; versions of the burst published before its last: ${L.intermediatePublished}, of them already superseded (a newer one sent ≥ 10 ms earlier): ${L.supersededPublished}; server after the 200 edits: VmRSS ${mb(L.serverAfterEdits.rssKB)}, VmHWM ${mb(L.serverAfterEdits.hwmKB)}; after the isolated edits: VmRSS ${mb(L.serverAfterAll.rssKB)}, VmHWM ${mb(L.serverAfterAll.hwmKB)}`);
+p(`   cold open → first diagnostics ${f(L.coldOpenMs)}; one edit made as they arrived → its diagnostics ${f(L.firstEditMs)}; versions of the burst published before its last: ${L.intermediatePublished}, of them already superseded (a newer one sent ≥ 10 ms earlier): ${L.supersededPublished}; server after the 200 edits: VmRSS ${mb(L.serverAfterEdits.rssKB)}, VmHWM ${mb(L.serverAfterEdits.hwmKB)}; after the isolated edits: VmRSS ${mb(L.serverAfterAll.rssKB)}, VmHWM ${mb(L.serverAfterAll.hwmKB)}${L.code ? `; after the edits into code (superseded versions published: ${L.code.supersededPublished}): VmRSS ${mb(L.code.server.rssKB)}, VmHWM ${mb(L.code.server.hwmKB)}` : ''}`);
 p('');
 }
 if (litmus) {
