@@ -59,18 +59,15 @@ export function resolveTarget(expr: string, assigns: ReadonlyMap<string, string>
 
 export interface Publication { buffer: BufferRow; via: TraceStep | null }
 
-/** The paths of each function's callers that call it, per set of summaries (publicationOf's search,
- *  once per view instead of once per candidate site). */
+/** The callers' paths that call a function, per set of summaries and function (publicationOf's
+ *  search, once per view and function instead of once per candidate site). */
 const callersBySummaries = new WeakMap<RuleInput['summaries'], Map<string, { caller: FunctionSummary; path: ModelPath }[]>>();
 
-function callingPaths(summaries: RuleInput['summaries']): Map<string, { caller: FunctionSummary; path: ModelPath }[]> {
-  return kept(callersBySummaries, summaries, () => {
-    const out = new Map<string, { caller: FunctionSummary; path: ModelPath }[]>();
+function callingPaths(summaries: RuleInput['summaries'], callee: string): { caller: FunctionSummary; path: ModelPath }[] {
+  return kept(kept(callersBySummaries, summaries, () => new Map<string, { caller: FunctionSummary; path: ModelPath }[]>()), callee, () => {
+    const out: { caller: FunctionSummary; path: ModelPath }[] = [];
     for (const caller of summaries.values()) {
-      for (const path of caller.paths) {
-        const called = new Set(path.events.flatMap((ev) => (ev.kind === 'call' ? [ev.name] : [])));
-        for (const name of called) kept(out, name, () => []).push({ caller, path });
-      }
+      for (const path of caller.paths) if (path.events.some((ev) => ev.kind === 'call' && ev.name === callee)) out.push({ caller, path });
     }
     return out;
   });
@@ -85,7 +82,7 @@ function publicationOf(base: string, summary: FunctionSummary, input: RuleInput)
   if (direct) return direct.published ? { buffer: direct, via: null } : null;
   const param = summary.params.indexOf(base);
   if (param < 0) return null;
-  for (const { caller, path } of callingPaths(input.summaries).get(summary.function) ?? []) {
+  for (const { caller, path } of callingPaths(input.summaries, summary.function)) {
     const assigns = new Map<string, string>();
     for (const ev of path.events) {
       if (ev.kind === 'assign') assigns.set(ev.name, ev.value);
