@@ -228,6 +228,7 @@ export async function lspBench({ serverJs, kernelTree, patchPath, anchor, codeAn
       finalVersionLatencyMs: r.finalMs,
       exactVersionLatencyMs: stats(r.exact),
       perEditLatencyMs: stats(r.covering.filter((x) => !Number.isNaN(x))),
+      perEditSeriesMs: r.covering.map((x) => Math.round(x * 10) / 10),
       server: procStatus(c.proc.pid),
     };
   }
