@@ -315,39 +315,46 @@ function calleePaths(callee: string, bindings: ReadonlyMap<string, string>, w: W
   w.truncated = false;
   const paths = dedupe(functionPaths(callee, { fn: callee, bindings }, w).map((p) => p.filter((s) => s.op !== 'return')));
   memo.set(key, { paths, truncated: w.truncated });
-  calleeByShape.set(calleeShapeKey(callee, key, w), { paths, truncated: w.truncated, starts: coneStarts(w.view, callee) });
+  calleeByShape.set(calleeShapeKey(callee, key, w), { paths, truncated: w.truncated, spans: coneSpans(w.view, [callee]) });
   w.truncated ||= outer;
   return paths;
 }
 
 /**
  * A callee's paths as another view computed them, where the callee's cone has the same shape
- * (rootShape) under the same configuration: the paths of the previous image of a series when the
+ * (activationShape) under the same configuration: the paths of the previous image of a series when the
  * patch changed a function the callee does not reach, moved to this view's lines.
  */
-const calleeByShape = new Lru<string, { paths: Step[][]; truncated: boolean; starts: ReadonlyMap<string, number> }>(4096);
+const calleeByShape = new Lru<string, { paths: Step[][]; truncated: boolean; spans: readonly FunctionSpan[] }>(4096);
 
 function calleeShapeKey(callee: string, key: string, w: Walk): string {
-  return `${w.config}|${key}|${rootShape(w.view, callee)}`;
+  return `${w.config}|${key}|${activationShape(w.view, callee)}`;
 }
 
 function calleeFromOtherView(callee: string, key: string, w: Walk): { paths: Step[][]; truncated: boolean } | null {
   const same = calleeByShape.get(calleeShapeKey(callee, key, w));
   if (!same) return null;
-  const shift = lineShifts(same.starts, w.view);
+  const shift = lineShifts(same.spans, w.view);
   return { paths: shift ? same.paths.map((p) => shiftSteps(p, shift)) : same.paths, truncated: same.truncated };
 }
 
-/** Start lines of the functions an activation of `root` walks. */
-function coneStarts(view: ConfigView, root: string): Map<string, number> {
-  return new Map(coneOf(view, root).map((f): [string, number] => [f, (view.functions.get(f) as FunctionInfo).startLine]));
+/** A function and its lines (0-based, inclusive) in the view something was computed on. */
+export interface FunctionSpan { fn: string; start: number; end: number }
+
+/** The functions activations of `roots` walk (model: coneOf), with their lines in the view. */
+export function coneSpans(view: ConfigView, roots: readonly string[]): FunctionSpan[] {
+  return [...new Set(roots.flatMap((r) => coneOf(view, r)))].map((fn) => {
+    const info = view.functions.get(fn) as FunctionInfo;
+    return { fn, start: info.startLine, end: info.endLine };
+  });
 }
 
-/** How far each function moved from `starts` to the view, or null when none did. */
-function lineShifts(starts: ReadonlyMap<string, number>, view: ConfigView): Map<string, number> | null {
+/** How far each function of `spans` moved to the view (by name; one the view lacks did not move),
+ *  or null when none did. Code of one shape keeps its lines' offsets within each function. */
+export function lineShifts(spans: readonly FunctionSpan[], view: ConfigView): Map<string, number> | null {
   const shift = new Map<string, number>();
   let moved = false;
-  for (const [fn, start] of starts) {
+  for (const { fn, start } of spans) {
     const d = (view.functions.get(fn)?.startLine ?? start) - start;
     shift.set(fn, d);
     if (d !== 0) moved = true;
@@ -565,10 +572,15 @@ function functionShape(view: ConfigView, fn: string): FunctionShape | null {
 }
 
 /** The part of an activation's shape that does not depend on its context, once per view and root. */
-const rootShapes = new WeakMap<ConfigView, Map<string, string>>();
+const activationShapes = new WeakMap<ConfigView, Map<string, string>>();
 
-function rootShape(view: ConfigView, root: string): string {
-  return kept(kept(rootShapes, view, () => new Map<string, string>()), root, () => {
+/**
+ * What the paths of `root` depend on in the view, in any context, but their lines and the
+ * configuration's effects (see viewKey): equal for two views, the activations of `root` in one
+ * context are the same steps, each at its function's own offset.
+ */
+export function activationShape(view: ConfigView, root: string): string {
+  return kept(kept(activationShapes, view, () => new Map<string, string>()), root, () => {
     const fns = [root, ...reachable(view, root)].sort();
     const macros = new Set<string>();
     const tested = new Set<string>();
@@ -584,25 +596,16 @@ function rootShape(view: ConfigView, root: string): string {
   });
 }
 
-/**
- * What the paths of `root` depend on in the view, in any context, but their lines and the
- * configuration's effects (see viewKey): equal for two views, the activations of `root` in one
- * context are the same steps, each at its function's own offset.
- */
-export function activationShape(view: ConfigView, root: string): string {
-  return rootShape(view, root);
-}
-
 /** The functions an activation of `root` walks: itself and those it reaches (those the view has). */
-export function coneOf(view: ConfigView, root: string): string[] {
+function coneOf(view: ConfigView, root: string): string[] {
   return view.functions.has(root) ? [root, ...reachable(view, root)] : [];
 }
 
 function shapeKey(view: ConfigView, root: string, context: ContextName): string {
-  return `${context}|${rootShape(view, root)}`;
+  return `${context}|${activationShape(view, root)}`;
 }
 
-interface Shaped { act: Activation; starts: ReadonlyMap<string, number> }
+interface Shaped { act: Activation; spans: readonly FunctionSpan[] }
 const byShape = new Lru<string, Shaped>(1024);
 
 /** Forget activations and callee paths shared between views (tests compare with a fresh run). */
@@ -615,7 +618,7 @@ export function clearSharedActivations(): void {
  *  configuration, lines of its functions. */
 function mapped(from: Shaped, view: ConfigView): Activation {
   const config = view.config.name;
-  const shift = lineShifts(from.starts, view);
+  const shift = lineShifts(from.spans, view);
   if (from.act.config === config && !shift) return from.act;
   const paths = from.act.paths.map((p) => (shift ? shiftSteps(p, shift) : p).map((moved): Step => {
     if (moved.op !== 'prim' || from.act.config === config) return moved;
@@ -635,7 +638,7 @@ export function activation(view: ConfigView, root: string, context: ContextName)
     const w: Walk = { view, config: view.config.name, context, preds: PREDICATES[context], truncated: false, stack: [], atoms: configAtoms(view.config) };
     const paths = view.functions.has(root) ? functionPaths(root, { fn: root, bindings: new Map() }, w) : [];
     const act: Activation = { root, context, config: view.config.name, paths, truncated: w.truncated };
-    byShape.set(shape, { act, starts: coneStarts(view, root) });
+    byShape.set(shape, { act, spans: coneSpans(view, [root]) });
     return act;
   });
 }

@@ -8,7 +8,7 @@
  * A finding with a line outside the cone's functions (other than a guarded member's declaration,
  * part of the shape with its line) is not moved: the rule runs.
  */
-import { activationShape, coneOf } from '../model/activation';
+import { activationShape, coneSpans, lineShifts, type FunctionSpan } from '../model/activation';
 import { structTable } from '../model/guards';
 import { unreliable } from '../model/reliability';
 import { textHash } from '../hash';
@@ -16,10 +16,8 @@ import { kept, Lru } from '../memo';
 import type { ConfigView } from '../source/types';
 import type { RuleFinding } from './types';
 
-/** A function of a cone and its lines (0-based, inclusive) in the view the findings were made on. */
-interface FunctionLines { fn: string; start: number; end: number }
-
-interface ConeFindings { findings: readonly RuleFinding[]; lines: readonly FunctionLines[] }
+/** Findings and the lines of the cone's functions in the view they were made on. */
+interface ConeFindings { findings: readonly RuleFinding[]; spans: readonly FunctionSpan[] }
 
 /** Bounded: a review asks for a few hundred (rule, roots, configuration) entries at most. */
 const findingsByConeKey = new Lru<string, ConeFindings>(2048);
@@ -41,23 +39,14 @@ function coneKey(view: ConfigView, part: string, roots: readonly string[]): stri
 /** The hash of some roots' shapes, once per view (several rules ask for the same roots). */
 const shapesByView = new WeakMap<ConfigView, Map<string, string>>();
 
-function coneLines(view: ConfigView, roots: readonly string[]): FunctionLines[] {
-  const fns = new Set(roots.flatMap((r) => coneOf(view, r)));
-  return [...fns].flatMap((fn) => {
-    const info = view.functions.get(fn);
-    return info ? [{ fn, start: info.startLine, end: info.endLine }] : [];
-  });
-}
-
-/** Moves 0-based lines of the cone from the view they were found on to `view`; null for a line it
- *  cannot place. */
-function lineMover(from: readonly FunctionLines[], view: ConfigView): ((line: number) => number | null) | null {
-  const shifts = from.map((f) => (view.functions.get(f.fn)?.startLine ?? Number.NaN) - f.start);
-  if (shifts.some((d) => Number.isNaN(d))) return null;
+/** Moves 0-based lines of the cone from the view they were found on to `view` (the cone has one shape
+ *  in both, so the same functions); null for a line it cannot place. */
+function lineMover(from: readonly FunctionSpan[], view: ConfigView): (line: number) => number | null {
+  const shift = lineShifts(from, view);
   const declared = new Set(structTable(view).guarded.map((g) => g.line));
   return (line) => {
-    const k = from.findIndex((f) => line >= f.start && line <= f.end);
-    if (k >= 0) return line + shifts[k];
+    const f = from.find((s) => line >= s.start && line <= s.end);
+    if (f) return line + (shift?.get(f.fn) ?? 0);
     return declared.has(line) ? line : null;
   };
 }
@@ -67,8 +56,7 @@ function lineMover(from: readonly FunctionLines[], view: ConfigView): ((line: nu
 function moved(entry: ConeFindings, view: ConfigView): RuleFinding[] | null {
   if (entry.findings.length === 0) return [];
   if (entry.findings.some((f) => f.fix !== null)) return null;
-  const mover = lineMover(entry.lines, view);
-  if (!mover) return null;
+  const mover = lineMover(entry.spans, view);
   const file = view.image.path;
   const inImage = (step: RuleFinding['trace'][number]): boolean => step.file === file && step.line > 0;
   const lines = entry.findings.flatMap((f) => [f.line, ...f.span, ...f.trace.filter(inImage).map((step) => step.line - 1)]);
@@ -93,6 +81,6 @@ export function findingsByCone(view: ConfigView, part: string, roots: readonly s
   const reused = same ? moved(same, view) : null;
   if (reused) return reused;
   const findings = compute();
-  findingsByConeKey.set(key, { findings, lines: coneLines(view, roots) });
+  findingsByConeKey.set(key, { findings, spans: coneSpans(view, roots) });
   return findings;
 }
