@@ -10,6 +10,7 @@ import { bufferFor, type BufferRow } from '../model/publication';
 import { ACQUIRE_READER, decidePublication, publicationLitmus, staleReadPossible, type WriterStep, herdForm } from '../model/publicationLitmus';
 import { functionKey, type FunctionSummary, type ModelEvent, type ModelPath, type StoreEvent } from '../model/summary';
 import type { TraceStep } from '../review/types';
+import type { ConfigName } from '../model/configs';
 import { effectOfCall } from '../model/semantics';
 import type { BarrierFixSite, Rule, RuleFinding, RuleInput } from './types';
 import { kept, Lru } from '../memo';
@@ -107,11 +108,15 @@ function isEntryStore(ev: StoreEvent, r: Resolved): boolean {
 }
 
 /** The writer as the litmus test sees it: entry store, the barriers in between, count store. */
-function writerSteps(p: Pending, count: StoreEvent): WriterStep[] {
-  return [{ kind: 'entry', store: p.entry.store, line: p.entry.line }, ...p.between, { kind: 'count', store: count.store, line: count.line }];
+function writerSteps(c: Candidate): WriterStep[] {
+  return [{ kind: 'entry', store: c.entry.store, line: c.entry.line }, ...c.between, { kind: 'count', store: c.count.store, line: c.count.line }];
 }
 
-function scanPath(path: ModelPath, summary: FunctionSummary, input: RuleInput, hits: Hit[]): void {
+/** On one path, an entry store, then a count store to the same base, and the barriers between them
+ *  (rows of the primitive table under `config`): a publication if the base is a published buffer. */
+interface Candidate { base: string; entry: StoreEvent; between: WriterStep[]; count: StoreEvent; caseLabel: string | null }
+
+function* candidates(path: ModelPath, config: ConfigName): Generator<Candidate> {
   const assigns = new Map<string, string>();
   const pending = new Map<string, Pending>();
   let caseLabel: string | null = null;
@@ -119,7 +124,7 @@ function scanPath(path: ModelPath, summary: FunctionSummary, input: RuleInput, h
     if (ev.kind === 'assign') { assigns.set(ev.name, ev.value); continue; }
     if (ev.kind === 'case') { caseLabel = ev.label; continue; }
     if (ev.kind === 'call') {
-      const effect = effectOfCall(ev.name, input.view.config.name);
+      const effect = effectOfCall(ev.name, config);
       if (effect && effect.store === 'none' && effect.barrier !== 'none') for (const p of pending.values()) p.between.push({ kind: 'barrier', barrier: effect.barrier, line: ev.line });
       continue;
     }
@@ -129,42 +134,37 @@ function scanPath(path: ModelPath, summary: FunctionSummary, input: RuleInput, h
     const p = pending.get(r.base);
     if (!p) continue;
     pending.delete(r.base);
-    const pub = publicationOf(r.base, summary, input);
+    yield { base: r.base, entry: p.entry, between: p.between, count: ev, caseLabel };
+  }
+}
+
+function scanPath(path: ModelPath, summary: FunctionSummary, input: RuleInput, hits: Hit[]): void {
+  for (const c of candidates(path, input.view.config.name)) {
+    const pub = publicationOf(c.base, summary, input);
     if (!pub) continue;
     // Decided by the LKMM executor: can even an acquire reader see the new count and a stale entry?
-    const name = `kcov-publish+${summary.function}${caseLabel ? '+' + caseLabel.replace(/\W+/g, '_') : ''}`;
-    const litmus = publicationLitmus(name, writerSteps(p, ev), ACQUIRE_READER);
+    const name = `kcov-publish+${summary.function}${c.caseLabel ? '+' + c.caseLabel.replace(/\W+/g, '_') : ''}`;
+    const litmus = publicationLitmus(name, writerSteps(c), ACQUIRE_READER);
     const verdict = decidePublication(litmus);
-    hits.push({ entry: p.entry, count: ev, caseLabel, path, pub, litmus, verdict: verdict.result, stale: staleReadPossible(verdict) });
+    hits.push({ entry: c.entry, count: c.count, caseLabel: c.caseLabel, path, pub, litmus, verdict: verdict.result, stale: staleReadPossible(verdict) });
   }
 }
 
 /**
- * Whether some path of a function stores entries and then a count to one base: a candidate site, the
- * only kind scanPath looks further at (is the base a published buffer, what orders the stores).
- * Decided by the function's code alone, so kept by function key (model/summary.ts functionKey): the
- * same code has the same candidates wherever it sits, and most functions have none.
+ * Whether some path of a function has a candidate site, the only kind scanPath looks further at (is
+ * the base a published buffer, what orders the stores). That there is one does not depend on the
+ * configuration (only the barriers between do), so it is kept by function key (model/summary.ts
+ * functionKey): the same code has the same candidates wherever it sits, and most functions have none.
  */
-function hasCandidate(summary: FunctionSummary): boolean {
-  for (const path of summary.paths) {
-    const assigns = new Map<string, string>();
-    const entries = new Set<string>();
-    for (const ev of path.events as readonly ModelEvent[]) {
-      if (ev.kind === 'assign') assigns.set(ev.name, ev.value);
-      if (ev.kind !== 'store') continue;
-      const r = resolveTarget(ev.target, assigns);
-      if (isEntryStore(ev, r)) entries.add(r.base);
-      else if (entries.has(r.base)) return true;
-    }
-  }
-  return false;
+function hasCandidate(summary: FunctionSummary, config: ConfigName): boolean {
+  return summary.paths.some((path) => !candidates(path, config).next().done);
 }
 
 const candidatesByFunction = new Lru<string, boolean>(4096);
 
 function mayPublish(summary: FunctionSummary, view: RuleInput['view']): boolean {
   const info = view.functions.get(summary.function);
-  return info ? kept(candidatesByFunction, functionKey(view, info), () => hasCandidate(summary)) : true;
+  return info ? kept(candidatesByFunction, functionKey(view, info), () => hasCandidate(summary, view.config.name)) : true;
 }
 
 function leadingWhitespace(line: string | undefined): string {
