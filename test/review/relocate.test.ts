@@ -1,6 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { clearSharedActivations } from '../../server/src/model/activation';
-import { clearConeFindings } from '../../server/src/rules/byCone';
 import { CONFIGS } from '../../server/src/model/configs';
 import { summarizeView } from '../../server/src/model/summary';
 import { findingsOf, RULES } from '../../server/src/review/analyze';
@@ -10,6 +8,7 @@ import { buildView, initParser, sourceImage, viewCodeKey, viewMovableKey } from 
 import { readKcov, readKcov61 } from '../support/kernel';
 import { random } from '../support/random';
 import { seed000Base } from '../support/seedBase';
+import { forgetSharedModel } from '../support/sharedModel';
 
 /** The real rules, counting how often any of them runs. */
 function countedRules(): { rules: Rule[]; runs: () => number } {
@@ -38,8 +37,7 @@ function mutate(text: string, next: () => number, tag: number): string {
 
 /** Every rule run on the view itself, with the model's shared activations and findings forgotten first. */
 function freshFindings(text: string, configIndex: number): RuleFinding[] {
-  clearSharedActivations();
-  clearConeFindings();
+  forgetSharedModel();
   const view = buildView(sourceImage('kernel/kcov.c', text), CONFIGS[configIndex]);
   const summaries = summarizeView(view);
   return RULES.flatMap((rule) => rule.run({ view, summaries, env: {} }));

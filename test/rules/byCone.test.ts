@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { clearSharedActivations } from '../../server/src/model/activation';
 import { CONFIGS } from '../../server/src/model/configs';
 import { clearConeFindings, findingsByCone } from '../../server/src/rules/byCone';
+import { forgetSharedModel } from '../support/sharedModel';
 import { mightSleepRule } from '../../server/src/rules/mightSleep';
 import { percpuClobberRule } from '../../server/src/rules/percpuClobber';
 import type { RuleFinding } from '../../server/src/rules/types';
@@ -38,14 +38,12 @@ describe('findings reused between views whose cones have one shape', () => {
     const base = `${readKcov()}${SLEEPER}`;
     const moved = `${UNRELATED}${base}`;
     for (const config of CONFIGS) {
-      clearConeFindings();
-      clearSharedActivations();
+      forgetSharedModel();
       const env = {};
       for (const rule of [mightSleepRule, percpuClobberRule]) {
         const before = rule.run({ view: view(base, config), summaries: new Map(), env });
         const reused = rule.run({ view: view(moved, config), summaries: new Map(), env });
-        clearConeFindings();
-        clearSharedActivations();
+        forgetSharedModel();
         const fresh = rule.run({ view: view(moved, config), summaries: new Map(), env });
         expect(reused).toEqual(fresh);
         expect(lines(reused)).toEqual(lines(before).map((l) => l + 4));
@@ -130,12 +128,10 @@ describe('activations and callee paths of a moved image', () => {
     expect(changed.split('\n').length).toBe(base.split('\n').length + 6);
     const all = (text: string, config: (typeof CONFIGS)[number]): RuleFinding[] => { const v = view(text, config); return RULES.flatMap((rule) => rule.run({ view: v, summaries: summarizeView(v), env: {} })); };
     for (const config of CONFIGS) {
-      clearConeFindings();
-      clearSharedActivations();
+      forgetSharedModel();
       const before = all(base, config);
       const shared = all(changed, config);
-      clearConeFindings();
-      clearSharedActivations();
+      forgetSharedModel();
       expect(shared).toEqual(all(changed, config));
       if (config.name === 'RT') expect(shared.some((f) => f.rule === 'percpu-clobber' && before.some((b) => b.role === f.role && b.line + 4 <= f.line))).toBe(true);
     }
@@ -152,10 +148,9 @@ describe('a statement series: every image\'s findings are those of a fresh run',
       const base = `${read()}${SLEEPER}`;
       const images = [base, ...statementSeries(base, seed, 6)];
       for (const config of CONFIGS) {
-        clearConeFindings();
-        clearSharedActivations();
+        forgetSharedModel();
         const shared = images.map((text) => { const v = view(text, config); return RULES.flatMap((rule) => rule.run({ view: v, summaries: summarizeView(v), env: {} })); });
-        const fresh = images.map((text) => { clearConeFindings(); clearSharedActivations(); const v = view(text, config); return RULES.flatMap((rule) => rule.run({ view: v, summaries: summarizeView(v), env: {} })); });
+        const fresh = images.map((text) => { forgetSharedModel(); const v = view(text, config); return RULES.flatMap((rule) => rule.run({ view: v, summaries: summarizeView(v), env: {} })); });
         expect(shared).toEqual(fresh);
         const modelFindings = fresh.flat().filter((f) => f.rule !== 'publish-barrier' && f.rule !== 'publish-reader');
         expect(modelFindings.length).toBeGreaterThan(0);

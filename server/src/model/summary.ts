@@ -319,15 +319,6 @@ function textKeyOf(view: ConfigView): string {
   return kept(textKeys, view, () => `${view.image.path}\u0000${textHash(view.parsedText)}`);
 }
 
-
-/** Forget summaries shared between views (the benchmark measures the model without them). */
-export function clearSharedSummaries(): void {
-  basicByText.clear();
-  detailedByTextOne.clear();
-  byFunctionText.clear();
-  keyByRaw.clear();
-}
-
 /**
  * Summaries by function (functionKey): a function summarises the same wherever it sits (the other image
  * of a patch, another version of the document), so only its lines move. The syntax-tree walk
