@@ -4,6 +4,9 @@ import { CONFIGS, configAtoms } from '../../server/src/model/configs';
 import { detailedSummaryOf, summarizeViewDetailed } from '../../server/src/model/summary';
 import { buildView, initParser, sourceImage } from '../../server/src/source';
 import { readKcov } from '../support/kernel';
+import { forgetSharedModel } from '../support/sharedModel';
+import { clearConeFindings, findingsByCone } from '../../server/src/rules/byCone';
+import type { RuleFinding } from '../../server/src/rules/types';
 
 /** kcov.c with a function that takes the per-CPU lock through a macro, and more text after it. */
 function withMacroUser(lockBody: string, after: string): string {
@@ -93,5 +96,71 @@ static void shape_test_enabled(void)
     expect(shape(true)).not.toBe(shape(false));
     expect(configAtoms(CONFIGS[1]).get('IS_ENABLED(CONFIG_PREEMPT_RT)')).toBe(true);
     expect(configAtoms(CONFIGS[0]).get('IS_ENABLED(CONFIG_PREEMPT_RT)')).toBe(false);
+  });
+});
+
+/** kcov.c 6.12 with `replacement` for kcov_remote_stop()'s `kcov_stop(t);` (a statement in its middle). */
+function remoteStopWith(replacement: string): string {
+  const text = readKcov();
+  const at = text.indexOf('\tkcov_stop(t);\n\tif (in_serving_softirq()) {');
+  expect(at).toBeGreaterThan(0);
+  return `${text.slice(0, at)}${replacement}${text.slice(at + '\tkcov_stop(t);\n'.length)}`;
+}
+
+const stopView = (text: string, config = CONFIGS[0]) => buildView(sourceImage('kernel/kcov.c', text), config);
+const stepLines = (a: { paths: { line: number }[][] }): number[] => a.paths.flat().map((s) => s.line);
+
+describe('what the walk reads, not the text: statements that make no step', () => {
+  beforeAll(async () => { await initParser(); });
+
+  it('a barrier added inside a function of the cone leaves the shape; a primitive the model knows, or a changed condition, changes it', () => {
+    const shape = (text: string): string => activationShape(stopView(text), 'kcov_remote_stop');
+    const base = shape(remoteStopWith('\tkcov_stop(t);\n'));
+    expect(shape(remoteStopWith('\tkcov_stop(t);\n\tbarrier();\n\tsmp_mb();\n'))).toBe(base);
+    expect(shape(remoteStopWith('\tkcov_stop(t);\n\tpreempt_disable();\n'))).not.toBe(base);
+    expect(shape(remoteStopWith('\tkcov_stop(t);\n\tthis_cpu_ptr(&kcov_percpu_data)->saved_kcov = NULL;\n'))).not.toBe(base);
+    // Same lines, another condition: the walk reads it.
+    expect(activationShape(stopView(readKcov().replace('if (in_serving_softirq() && !t->kcov_softirq) {', 'if (in_serving_softirq() && t->kcov_softirq) {')), 'kcov_remote_stop')).not.toBe(activationShape(stopView(readKcov()), 'kcov_remote_stop'));
+  });
+
+  it('the activation of the other view, moved line by line, is what a fresh walk gives', () => {
+    const withBarrier = remoteStopWith('\tkcov_stop(t);\n\tbarrier();\n').replace('\tkcov = t->kcov;\n\tarea = t->kcov_area;\n', '\tsmp_mb();\n\tkcov = t->kcov;\n\tarea = t->kcov_area;\n');
+    expect(withBarrier.split('\n').length).toBe(readKcov().split('\n').length + 2);
+    for (const config of CONFIGS) {
+      for (const context of ['task', 'softirq'] as const) {
+        forgetSharedModel();
+        const before = activation(stopView(readKcov(), config), 'kcov_remote_stop', context);
+        const moved = activation(stopView(withBarrier, config), 'kcov_remote_stop', context);
+        forgetSharedModel();
+        const fresh = activation(stopView(withBarrier, config), 'kcov_remote_stop', context);
+        expect(moved).toEqual(fresh);
+        // Steps before the first barrier (and the callees' steps) stay, those after it move by one, after the second by two.
+        const shifts = new Set(stepLines(moved).map((l, i) => l - stepLines(before)[i]));
+        expect([...shifts].sort()).toEqual([0, 1, 2]);
+      }
+    }
+  });
+
+  it('two lines of a cone written as one (or one as two) are not placed line by line: the rule runs again', () => {
+    const two = readKcov();
+    const one = two.replace('\tkcov_remote_area_put(area, size, !in_task());\n\tspin_unlock(&kcov_remote_lock);\n', '\tkcov_remote_area_put(area, size, !in_task()); spin_unlock(&kcov_remote_lock);\n\t/* one line fewer */\n');
+    const barrier = remoteStopWith('\tbarrier();\n\tkcov_stop(t);\n');
+    expect(one).not.toBe(two);
+    expect(activationShape(stopView(one), 'kcov_remote_stop')).toBe(activationShape(stopView(two), 'kcov_remote_stop'));
+    /** kcov_remote_stop()'s line that releases kcov_remote_lock. */
+    const unlockLine = (text: string): number => {
+      const lines = text.split('\n');
+      const start = lines.indexOf('void kcov_remote_stop(void)');
+      return start + lines.slice(start).findIndex((l) => l.includes('spin_unlock(&kcov_remote_lock);'));
+    };
+    for (const [from, to, again] of [[two, one, true], [one, two, true], [two, barrier, false]] as const) {
+      clearConeFindings();
+      let runs = 0;
+      const compute = (text: string) => (): RuleFinding[] => { runs++; const line = unlockLine(text); return [{ rule: 'test', severity: 'error', config: '!RT', function: 'kcov_remote_stop', role: 'r', line, span: [line, line], message: 'm', trace: [], fix: null }]; };
+      findingsByCone(stopView(from), 'test', ['kcov_remote_stop'], compute(from));
+      const found = findingsByCone(stopView(to), 'test', ['kcov_remote_stop'], compute(to));
+      expect(runs).toBe(again ? 2 : 1);
+      expect(found.map((f) => f.line)).toEqual([unlockLine(to)]);
+    }
   });
 });

@@ -13,7 +13,7 @@ import { structOf, structTable, structVars } from './guards';
 import { effectOf, effectOfCall, findPrimitive, readAnnotation, type Effect, type PrimitiveRow } from './semantics';
 import { textHash } from '../hash';
 import { kept, Lru } from '../memo';
-import { detailedSummaryOf, functionKey, type Guard, type ModelEvent } from './summary';
+import { detailedSummaryOf, detailedSummaryOfText, functionKey, type Guard, type ModelEvent } from './summary';
 
 export type StepOp =
   /** `attempt`: a trylock that succeeded on this path (it never waits for the lock). */
@@ -265,6 +265,17 @@ function modelled(row: PrimitiveRow): boolean {
   return CONFIG_NAMES.some((c) => hasEffect(effectOf(row, c)));
 }
 
+/** A call the walk turns into no step on any configuration (callSteps): a primitive whose row changes
+ *  no modelled state (memory and compiler barriers, marked accesses), other than a per-CPU accessor. */
+function stepless(ev: ModelEvent): boolean {
+  return ev.kind === 'call' && kept(steplessByName, ev.name, () => {
+    const row = findPrimitive(ev.name);
+    return row !== undefined && !modelled(row) && !PERCPU_ACCESSORS.has(ev.name);
+  });
+}
+const steplessByName = new Map<string, boolean>();
+const PERCPU_ACCESSORS: ReadonlySet<string> = new Set(['this_cpu_ptr', 'raw_cpu_ptr', 'per_cpu_ptr']);
+
 /** One call event: its steps as alternatives (inlined paths), or null when the event adds nothing. */
 function callSteps(ev: Extract<ModelEvent, { kind: 'call' }>, assigns: ReadonlyMap<string, string>, frame: Frame, w: Walk): Step[][] | null {
   if (ev.guards?.some((g) => contradicts(g, w.preds, w.atoms))) return [[]];
@@ -334,39 +345,85 @@ function calleeShapeKey(callee: string, key: string, w: Walk): string {
 function calleeFromOtherView(callee: string, key: string, w: Walk): { paths: Step[][]; truncated: boolean } | null {
   const same = calleeByShape.get(calleeShapeKey(callee, key, w));
   if (!same) return null;
-  const shift = lineShifts(same.spans, w.view);
-  return { paths: shift ? same.paths.map((p) => shiftSteps(p, shift)) : same.paths, truncated: same.truncated };
+  const paths = movedPaths(same.paths, coneMove(same.spans, w.view));
+  return paths ? { paths, truncated: same.truncated } : null;
 }
 
-/** A function and its lines (0-based, inclusive) in the view something was computed on. */
-export interface FunctionSpan { fn: string; start: number; end: number }
+/** A function and its lines (0-based, inclusive) in the view something was computed on; `offsets`:
+ *  its walk signature's event offsets (walkSignature), which say where each step's line went. */
+export interface FunctionSpan { fn: string; start: number; end: number; offsets: readonly number[] }
 
 /** The functions activations of `roots` walk (model: coneOf), with their lines in the view. */
 export function coneSpans(view: ConfigView, roots: readonly string[]): FunctionSpan[] {
   return [...new Set(roots.flatMap((r) => coneOf(view, r)))].map((fn) => {
     const info = view.functions.get(fn) as FunctionInfo;
-    return { fn, start: info.startLine, end: info.endLine };
+    return { fn, start: info.startLine, end: info.endLine, offsets: walkSignature(view, info).offsets };
   });
 }
 
-/** How far each function of `spans` moved to the view (by name; one the view lacks did not move),
- *  or null when none did. Code of one shape keeps its lines' offsets within each function. */
-export function lineShifts(spans: readonly FunctionSpan[], view: ConfigView): Map<string, number> | null {
-  const shift = new Map<string, number>();
+/** Where a function's lines went: all by one shift, or line by line (a statement the walk does not
+ *  see was added or removed inside it). */
+export type FunctionMove = number | ReadonlyMap<number, number>;
+
+/** How the lines of a cone moved from the view it was computed on to another view of the same shape
+ *  (activationShape): not at all, per function, or not placeable. */
+export type ConeMove = { kind: 'same' } | { kind: 'moved'; byFunction: ReadonlyMap<string, FunctionMove> } | { kind: 'unplaceable' };
+
+/**
+ * How each function of `spans` moved to the view (by name; one the view lacks did not move). Equal
+ * walk signatures have equal event lists, so the i-th event of one sits where the i-th of the other
+ * does; the first line goes with the first line. A move line by line must keep distinct lines
+ * distinct and in order (the rules compare and dedupe steps by line), else it is not placeable.
+ */
+export function coneMove(spans: readonly FunctionSpan[], view: ConfigView): ConeMove {
+  const byFunction = new Map<string, FunctionMove>();
   let moved = false;
-  for (const { fn, start } of spans) {
-    const d = (view.functions.get(fn)?.startLine ?? start) - start;
-    shift.set(fn, d);
-    if (d !== 0) moved = true;
+  for (const span of spans) {
+    const info = view.functions.get(span.fn);
+    const move = info ? functionMove(span, info.startLine, walkSignature(view, info).offsets) : 0;
+    if (move === null) return { kind: 'unplaceable' };
+    byFunction.set(span.fn, move);
+    if (move !== 0) moved = true;
   }
-  return moved ? shift : null;
+  return moved ? { kind: 'moved', byFunction } : { kind: 'same' };
 }
 
-function shiftSteps(path: readonly Step[], shift: ReadonlyMap<string, number>): Step[] {
-  return path.map((s) => {
-    const d = shift.get(s.fn) ?? 0;
-    return d === 0 ? s : { ...s, line: s.line + d };
-  });
+function functionMove(span: FunctionSpan, start: number, offsets: readonly number[]): FunctionMove | null {
+  const d = start - span.start;
+  if (offsets.length !== span.offsets.length) return null;
+  if (offsets === span.offsets || offsets.every((o, i) => o === span.offsets[i])) return d;
+  const to = new Map<number, number>([[span.start, start]]);
+  for (let i = 0; i < offsets.length; i++) {
+    const from = span.start + span.offsets[i];
+    const line = start + offsets[i];
+    if ((to.get(from) ?? line) !== line) return null;
+    to.set(from, line);
+  }
+  const pairs = [...to].sort((a, b) => a[0] - b[0]);
+  return pairs.every(([, line], i) => i === 0 || line > pairs[i - 1][1]) ? to : null;
+}
+
+/** A line of function `fn` moved (ConeMove 'moved'), or null when it has no place. */
+export function movedLine(byFunction: ReadonlyMap<string, FunctionMove>, fn: string, line: number): number | null {
+  const move = byFunction.get(fn) ?? 0;
+  return typeof move === 'number' ? line + move : move.get(line) ?? null;
+}
+
+/** Paths moved to another view's lines, or null when a step has no place there. */
+function movedPaths(paths: Step[][], move: ConeMove): Step[][] | null {
+  if (move.kind === 'same') return paths;
+  if (move.kind === 'unplaceable') return null;
+  const out: Step[][] = [];
+  for (const path of paths) {
+    const moved: Step[] = [];
+    for (const s of path) {
+      const line = movedLine(move.byFunction, s.fn, s.line);
+      if (line === null) return null;
+      moved.push(line === s.line ? s : { ...s, line });
+    }
+    out.push(moved);
+  }
+  return out;
 }
 
 const calleeMemo = new WeakMap<ConfigView, Map<string, { paths: Step[][]; truncated: boolean }>>();
@@ -522,14 +579,16 @@ function functionPaths(name: string, frame: Frame, w: Walk): Step[][] {
 const cache = new WeakMap<ConfigView, Map<string, Activation>>();
 
 /**
- * What an activation's paths depend on: the text of the root and of every function it can reach,
- * the function-like macros those texts name (the walk expands them), the `IS_ENABLED()` values
- * their conditions test, and the guarded struct members (with their lines; with the members of
- * every struct when there are any, which tell a guarded member's owner). Views that agree on those,
- * under another configuration or in the other image of a patch, get the same paths: only the prim
- * steps' effects differ (the table's, per configuration) and the lines move with their function.
- * So the paths are computed once and mapped. A macro the patch adds changes only the activations
- * whose functions name it.
+ * What an activation's paths depend on: what the walk reads of the root and of every function it
+ * can reach (walkSignature: their events but the lines and the calls that make no step; their text
+ * where the view has guarded members), the function-like macros those texts name (the walk
+ * expands them), the `IS_ENABLED()` values their conditions test, and the guarded struct members
+ * (with their lines; with the members of every struct when there are any, which tell a guarded
+ * member's owner). Views that agree on those, under another configuration or in the other image of
+ * a patch, get the same paths: only the prim steps' effects differ (the table's, per configuration)
+ * and the lines move with their events (coneMove). So the paths are computed once and mapped. A
+ * macro the patch adds changes only the activations whose functions name it; a barrier it adds
+ * changes none.
  */
 const viewKeys = new WeakMap<ConfigView, string>();
 function viewKey(view: ConfigView): string {
@@ -567,8 +626,45 @@ function functionShape(view: ConfigView, fn: string): FunctionShape | null {
       const m = view.macros.get(id);
       if (m?.params) macros.push(`${m.name}(${m.params.join(',')})=${m.body}`);
     }
-    return { key: `${fn}=${functionKey(view, info)}`, macros, tested: names.tested };
+    // With guarded members, the walk reads the function's declarations too (structVars): its text decides.
+    const key = structTable(view).guarded.length > 0 ? functionKey(view, info) : walkSignature(view, info).key;
+    return { key: `${fn}=${key}`, macros, tested: names.tested };
   });
+}
+
+/**
+ * What a function brings to the walk (functionPaths) but its lines: its name, annotations and
+ * parameters, and its detailed summary's events without their lines and without the calls that make
+ * no step (stepless: a barrier added to a function leaves its walk as it was). `offsets`: the lines of
+ * those events, from the function's first line, in the same order. Kept by functionKey (its text).
+ */
+interface WalkSignature { key: string; offsets: readonly number[] }
+const walkSignatures = new Lru<string, WalkSignature>(4096);
+
+function walkSignature(view: ConfigView, info: FunctionInfo): WalkSignature {
+  return kept(walkSignatures, functionKey(view, info), () => {
+    const { startLine, summary } = detailedSummaryOfText(view, info);
+    const offsets: number[] = [];
+    const paths = summary.paths.map((p) => p.events.filter((e) => !stepless(e)).map((e) => {
+      offsets.push(e.line - startLine);
+      return eventShape(e);
+    }).join('\u0002'));
+    return { key: textHash(`${info.name}\u0000${info.annotations.join('\u0001')}\u0000${summary.params.join(',')}\u0000${summary.truncated}\u0000${paths.join('\u0003')}`), offsets };
+  });
+}
+
+/** Every field of an event but its line (JSON.stringify with a replacer took ~10x as long). */
+function eventShape(e: ModelEvent): string {
+  const u = '\u0001';
+  switch (e.kind) {
+    case 'call': return `c${e.name}${u}${e.args.length}${u}${e.args.join(u)}${u}${e.text}${u}${e.guards?.length ?? '-'}${u}${e.guards?.map((g) => `${g.cond}${u}${g.taken}`).join(u) ?? ''}${u}${e.unsafe}`;
+    case 'store': return `s${e.target}${u}${e.value}${u}${e.text}${u}${e.via}${u}${e.store}${u}${e.barrier}`;
+    case 'assign': return `a${e.name}${u}${e.value}`;
+    case 'case': return `k${e.label}`;
+    case 'return': return 'r';
+    case 'access': return `x${e.object}${u}${e.field}${u}${e.op}${u}${e.text}${u}${e.unsafe}${u}${e.arrow}`;
+    case 'branch': return `b${e.cond}${u}${e.taken}`;
+  }
 }
 
 /** The part of an activation's shape that does not depend on its context, once per view and root. */
@@ -616,11 +712,13 @@ export function clearSharedActivations(): void {
 
 /** An activation computed on another view of the same shape, as this view's: effects of its
  *  configuration, lines of its functions. */
-function mapped(from: Shaped, view: ConfigView): Activation {
+function mapped(from: Shaped, view: ConfigView): Activation | null {
   const config = view.config.name;
-  const shift = lineShifts(from.spans, view);
-  if (from.act.config === config && !shift) return from.act;
-  const paths = from.act.paths.map((p) => (shift ? shiftSteps(p, shift) : p).map((moved): Step => {
+  const move = coneMove(from.spans, view);
+  if (from.act.config === config && move.kind === 'same') return from.act;
+  const placed = movedPaths(from.act.paths, move);
+  if (!placed) return null;
+  const paths = placed.map((p) => p.map((moved): Step => {
     if (moved.op !== 'prim' || from.act.config === config) return moved;
     const effect = effectOf(moved.row, config);
     return withConfig(moved, moved.attempt ? attemptEffect(effect) : effect);
@@ -634,7 +732,8 @@ export function activation(view: ConfigView, root: string, context: ContextName)
   return kept(kept(cache, view, () => new Map<string, Activation>()), `${root}\u0000${context}`, () => {
     const shape = shapeKey(view, root, context);
     const same = byShape.get(shape);
-    if (same) return mapped(same, view);
+    const reused = same ? mapped(same, view) : null;
+    if (reused) return reused;
     const w: Walk = { view, config: view.config.name, context, preds: PREDICATES[context], truncated: false, stack: [], atoms: configAtoms(view.config) };
     const paths = view.functions.has(root) ? functionPaths(root, { fn: root, bindings: new Map() }, w) : [];
     const act: Activation = { root, context, config: view.config.name, paths, truncated: w.truncated };

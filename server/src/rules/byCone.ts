@@ -1,14 +1,15 @@
 /**
  * A rule's findings for some roots, reused between views. What a rule finds by walking the model's
- * activations of a root depends only on the root's cone (model/activation.ts activationShape: the
- * code of the root and of the functions it reaches, the macros and `IS_ENABLED()` values they name,
- * the guarded members of the view) and on the configuration. Another view where those agree (the
- * next image of a series, the other image of a patch: a statement added to a function outside the
- * cone) gets the findings moved function by function to its own lines, and no path is walked again.
- * A finding with a line outside the cone's functions (other than a guarded member's declaration,
- * part of the shape with its line) is not moved: the rule runs.
+ * activations of a root depends only on the root's cone (model/activation.ts activationShape: what
+ * the walk reads of the root and of the functions it reaches, the macros and `IS_ENABLED()` values
+ * they name, the guarded members of the view) and on the configuration. Another view where those
+ * agree (the next image of a series, the other image of a patch: a statement added to a function
+ * outside the cone, or a barrier inside it) gets the findings moved to its own lines (with each
+ * function, or line by line with its events: model/activation.ts coneMove), and no path is walked
+ * again. A finding with a line that cannot be placed so (outside the cone's functions, other than a
+ * guarded member's declaration, part of the shape with its line) is not moved: the rule runs.
  */
-import { activationShape, coneSpans, lineShifts, type FunctionSpan } from '../model/activation';
+import { activationShape, coneMove, coneSpans, movedLine, type FunctionSpan } from '../model/activation';
 import { structTable } from '../model/guards';
 import { unreliable } from '../model/reliability';
 import { textHash } from '../hash';
@@ -42,11 +43,11 @@ const shapesByView = new WeakMap<ConfigView, Map<string, string>>();
 /** Moves 0-based lines of the cone from the view they were found on to `view` (the cone has one shape
  *  in both, so the same functions); null for a line it cannot place. */
 function lineMover(from: readonly FunctionSpan[], view: ConfigView): (line: number) => number | null {
-  const shift = lineShifts(from, view);
+  const move = coneMove(from, view);
   const declared = new Set(structTable(view).guarded.map((g) => g.line));
   return (line) => {
     const f = from.find((s) => line >= s.start && line <= s.end);
-    if (f) return line + (shift?.get(f.fn) ?? 0);
+    if (f) return move.kind === 'same' ? line : move.kind === 'moved' ? movedLine(move.byFunction, f.fn, line) : null;
     return declared.has(line) ? line : null;
   };
 }
