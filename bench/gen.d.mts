@@ -9,7 +9,7 @@ export interface GenFile {
 }
 
 /** Writes a 30-patch (or `n`-patch) series of mutations of kcov.c into `outDir`; returns the mbox's path. */
-export function makeSeries(kcovPath: string, outDir: string, n?: number, kind?: 'comments' | 'statements'): string;
+export function makeSeries(kcovPath: string, outDir: string, n?: number, kind?: 'comments' | 'statements' | 'sections'): string;
 
 /** Writes a tree under `dir`: kernel/kcov.c of `kcovFuncs` generated functions, and `nOther` other files of `otherFuncs` each. */
 export function makeGenTree(dir: string, kcovFuncs: number, nOther?: number, otherFuncs?: number): GenFile[];

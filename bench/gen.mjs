@@ -59,11 +59,14 @@ function assertApplies(work, before, patch, k) {
 }
 
 /** What the series' patches insert after a statement, and what every third patch rewords it to:
- *  comment lines (the code stays as it was), or compiler barriers made full barriers (the code changes,
- *  and the model and the rules see it). */
+ *  comment lines (the code stays as it was); compiler barriers made full barriers (the code changes,
+ *  and the summaries and publish-barrier see it, but no activation: a barrier changes no state the
+ *  explorers track); or preemption-off sections made BH-off sections (every activation through the
+ *  function changes: the model walks them again and the explorers run again). */
 const SERIES_EDITS = {
   comments: { line: (k) => `\t/* bench: note ${k} */`, reworded: (k, by) => `\t/* bench: note ${k}, reworded by patch ${by} */`, add: 'add bench note', reword: 'reword bench note' },
   statements: { line: (k) => `\tbarrier(); /* bench: note ${k} */`, reworded: (k, by) => `\tsmp_mb(); /* bench: note ${k}, strengthened by patch ${by} */`, add: 'add bench barrier', reword: 'strengthen bench barrier' },
+  sections: { line: (k) => `\tpreempt_disable(); preempt_enable(); /* bench: note ${k} */`, reworded: (k, by) => `\tlocal_bh_disable(); local_bh_enable(); /* bench: note ${k}, made BH-off by patch ${by} */`, add: 'add bench preemption-off section', reword: 'make bench section BH-off' },
 };
 
 /**

@@ -83,6 +83,7 @@ log('generating inputs in', path.relative(repo, work));
 const seeds = fs.readdirSync(seedsDir).filter((f) => /^(000|004)_.*\.txt$/.test(f)).sort();
 const series = makeSeries(path.join(kernel, 'kernel/kcov.c'), work, 30);
 const statementSeries = makeSeries(path.join(kernel, 'kernel/kcov.c'), work, 30, 'statements');
+const sectionSeries = makeSeries(path.join(kernel, 'kernel/kcov.c'), work, 30, 'sections');
 const bigTreeDir = path.join(work, 'bigtree');
 const bigTree = makeGenTree(bigTreeDir, 700, 39, 700);
 const big = makeBigPatch(path.join(work, 'big-5mb.patch'), bigTree, 5_000_000);
@@ -91,6 +92,7 @@ const inputs = [
   ...seeds.map((f) => ({ name: `seed ${f.slice(0, 3)}`, file: path.join(seedsDir, f), tree: kernel, runs: 7 })),
   { name: 'series 30 (mbox)', file: series, tree: kernel, runs: 5 },
   { name: 'series 30, statements (mbox)', file: statementSeries, tree: kernel, runs: 5 },
+  { name: 'series 30, sections (mbox)', file: sectionSeries, tree: kernel, runs: 5 },
   { name: `patch ${(big.bytes / 1048576).toFixed(1)} MiB, ${big.hunks} hunks / ${big.files} files`, file: big.file, tree: bigTreeDir, runs: 3 },
   { name: 'kcov.c as a file', file: path.join(kernel, 'kernel/kcov.c'), tree: kernel, runs: 7, asFile: true },
 ];
