@@ -8,7 +8,7 @@
 import type { ConfigView, FunctionInfo, MacroDef } from '../source/types';
 import { CONFIG_NAMES, configAtoms, isEnabled, type ConfigName } from './configs';
 import { BH_LOCK, PREDICATES, type ContextName } from './contexts';
-import { BRANCH_FACTS, factFor, nonNullAtoms } from './facts';
+import { BRANCH_FACTS, factFor, isNonNull } from './facts';
 import { structOf, structTable, structVars } from './guards';
 import { effectOf, effectOfCall, findPrimitive, readAnnotation, type Effect, type PrimitiveRow } from './semantics';
 import { textHash } from '../hash';
@@ -94,9 +94,17 @@ export function evalCondition(text: string, preds: Readonly<Record<string, boole
 }
 
 const contradicts = (g: Guard, preds: Readonly<Record<string, boolean>>, atoms: ReadonlyMap<string, boolean>): boolean => {
-  const v = evalCondition(g.cond.replace(/^\((.*)\)$/s, '$1'), preds, atoms);
+  const v = conditionValue(g.cond, preds, atoms);
   return v !== null && v !== g.taken;
 };
+
+/** A condition's value (outer parentheses dropped) under a context's predicates and a configuration's
+ *  atoms, kept per (predicates, atoms, text): walks test the same conditions again and again. */
+function conditionValue(cond: string, preds: Readonly<Record<string, boolean>>, atoms: ReadonlyMap<string, boolean>): Tri {
+  const table = kept(kept(conditionValues, preds, () => new WeakMap<ReadonlyMap<string, boolean>, Lru<string, Tri>>()), atoms, () => new Lru<string, Tri>(4096));
+  return kept(table, cond, () => evalCondition(cond.replace(/^\((.*)\)$/s, '$1'), preds, atoms));
+}
+const conditionValues = new WeakMap<object, WeakMap<ReadonlyMap<string, boolean>, Lru<string, Tri>>>();
 
 // ---- macros --------------------------------------------------------------------------------
 
@@ -515,13 +523,14 @@ function functionPaths(name: string, frame: Frame, w: Walk): Step[][] {
   for (const path of summary.paths) {
     let prefixes: Prefix[] = [null];
     const assigns = new Map<string, string>();
+    /** The locals that hold a value known not to be NULL (facts.ts NON_NULL_FACTS), as atoms. */
+    const nonNull = new Map<string, boolean>();
     const tries: PendingTry[] = [];
     let dead = false;
     for (const ev of path.events) {
       if (ev.kind === 'branch') {
         const fact = factFor(ev.cond, w.stack);
-        const known = nonNullAtoms(assigns);
-        const atoms = known.size > 0 ? new Map([...w.atoms, ...known]) : w.atoms;
+        const atoms = nonNull.size > 0 ? new Map([...w.atoms, ...nonNull]) : w.atoms;
         if ((fact && fact.value !== ev.taken) || contradicts(ev, w.preds, atoms)) { dead = true; break; }
         for (const t of [...tries]) {
           const outcome = tryOutcome(t, ev, w);
@@ -532,7 +541,10 @@ function functionPaths(name: string, frame: Frame, w: Walk): Step[][] {
         continue;
       }
       if (ev.kind === 'assign') {
-        assigns.set(ev.name, resolve(ev.value, assigns, frame));
+        const value = resolve(ev.value, assigns, frame);
+        assigns.set(ev.name, value);
+        if (isNonNull(value)) nonNull.set(ev.name, true);
+        else nonNull.delete(ev.name);
         for (const t of tries) if (norm(ev.value) === t.call) t.names.push(ev.name);
         continue;
       }

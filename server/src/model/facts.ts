@@ -40,9 +40,8 @@ export const NON_NULL_FACTS: readonly NonNullFact[] = [
   },
 ];
 
-/** Locals whose value on this path is known non-NULL, as condition atoms (`area` → true). */
-export function nonNullAtoms(assigns: ReadonlyMap<string, string>): Map<string, boolean> {
-  const out = new Map<string, boolean>();
-  for (const [name, value] of assigns) if (NON_NULL_FACTS.some((f) => f.value.test(value.replace(/\s+/g, '')))) out.set(name, true);
-  return out;
+/** Whether a value is one known not to be NULL: a local that holds it makes `!local` false. */
+export function isNonNull(value: string): boolean {
+  const v = value.replace(/\s+/g, '');
+  return NON_NULL_FACTS.some((f) => f.value.test(v));
 }
