@@ -623,6 +623,13 @@ function namesUsed(view: ConfigView, info: FunctionInfo): NamesUsed {
   });
 }
 
+/** The view's function-like macros (the walk expands those a function names): a few, where a
+ *  function names a hundred identifiers. */
+const functionLikeMacrosByView = new WeakMap<ConfigView, readonly (readonly [string, MacroDef])[]>();
+function functionLikeMacros(view: ConfigView): readonly (readonly [string, MacroDef])[] {
+  return kept(functionLikeMacrosByView, view, () => [...view.macros].filter(([, m]) => m.params));
+}
+
 /** What a function brings to the shape of an activation that reaches it, in a view: its key, the
  *  function-like macros it names and the symbols it tests. */
 interface FunctionShape { key: string; macros: readonly string[]; tested: readonly string[] }
@@ -633,11 +640,7 @@ function functionShape(view: ConfigView, fn: string): FunctionShape | null {
     const info = view.functions.get(fn);
     if (!info) return null;
     const names = namesUsed(view, info);
-    const macros: string[] = [];
-    for (const id of names.identifiers) {
-      const m = view.macros.get(id);
-      if (m?.params) macros.push(`${m.name}(${m.params.join(',')})=${m.body}`);
-    }
+    const macros = functionLikeMacros(view).filter(([name]) => names.identifiers.has(name)).map(([, m]) => `${m.name}(${m.params?.join(',')})=${m.body}`);
     // With guarded members, the walk reads the function's declarations too (structVars): its text decides.
     const key = structTable(view).guarded.length > 0 ? functionKey(view, info) : walkSignature(view, info).key;
     return { key: `${fn}=${key}`, macros, tested: names.tested };
