@@ -13,7 +13,7 @@ import { structOf, structTable, structVars } from './guards';
 import { effectOf, effectOfCall, findPrimitive, readAnnotation, type Effect, type PrimitiveRow } from './semantics';
 import { textHash } from '../hash';
 import { kept, Lru } from '../memo';
-import { detailedSummaryOf, detailedSummaryOfText, functionKey, type Guard, type ModelEvent } from './summary';
+import { detailedSummaryOf, functionKey, type Guard, type ModelEvent } from './summary';
 
 export type StepOp =
   /** `attempt`: a trylock that succeeded on this path (it never waits for the lock). */
@@ -655,17 +655,20 @@ function functionShape(view: ConfigView, fn: string): FunctionShape | null {
  */
 interface WalkSignature { key: string; offsets: readonly number[] }
 const walkSignatures = new Lru<string, WalkSignature>(4096);
+/** Also per function of a view: a file of more functions than the Lru holds would compute them again and again. */
+const walkSignatureOf = new WeakMap<FunctionInfo, WalkSignature>();
 
 function walkSignature(view: ConfigView, info: FunctionInfo): WalkSignature {
-  return kept(walkSignatures, functionKey(view, info), () => {
-    const { startLine, summary } = detailedSummaryOfText(view, info);
+  return kept(walkSignatureOf, info, () => kept(walkSignatures, functionKey(view, info), () => {
+    const summary = detailedSummaryOf(view, info.name);
+    if (!summary) return { key: functionKey(view, info), offsets: [] };
     const offsets: number[] = [];
     const paths = summary.paths.map((p) => p.events.filter((e) => !stepless(e)).map((e) => {
-      offsets.push(e.line - startLine);
+      offsets.push(e.line - info.startLine);
       return eventShape(e);
     }).join('\u0002'));
     return { key: textHash(`${info.name}\u0000${info.annotations.join('\u0001')}\u0000${summary.params.join(',')}\u0000${summary.truncated}\u0000${paths.join('\u0003')}`), offsets };
-  });
+  }));
 }
 
 /** Every field of an event but its line (JSON.stringify with a replacer took ~10x as long). */
@@ -726,7 +729,7 @@ export function clearSharedActivations(): void {
 }
 
 /** An activation computed on another view of the same shape, as this view's: effects of its
- *  configuration, lines of its functions. */
+ *  configuration, lines of its functions; null when a step's line has no place in the view. */
 function mapped(from: Shaped, view: ConfigView): Activation | null {
   const config = view.config.name;
   const move = coneMove(from.spans, view);

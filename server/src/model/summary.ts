@@ -355,14 +355,14 @@ export function functionKey(view: ConfigView, fn: FunctionInfo): string {
 /** The key of a function's exact text (views of one image, the unchanged functions of the next). */
 const keyByRaw = new Lru<string, string>(4096);
 
-/** A function's summary as first computed for its text (functionKey), with the line the function
- *  started at then: an event's line less that line is its offset within the function. */
-function summaryOfText(view: ConfigView, fn: FunctionInfo, opts: SummaryOptions): { startLine: number; summary: FunctionSummary } {
-  return kept(byFunctionText, `${opts.detailed ? 'd' : 'b'}${opts.followGoto ? 'g' : ''}\u0000${functionKey(view, fn)}`, () => ({ startLine: fn.startLine, summary: summarizeFunction(view, fn, opts) }));
-}
-
 function functionSummary(view: ConfigView, fn: FunctionInfo, opts: SummaryOptions): FunctionSummary {
-  const hit = summaryOfText(view, fn, opts);
+  const key = `${opts.detailed ? 'd' : 'b'}${opts.followGoto ? 'g' : ''}\u0000${functionKey(view, fn)}`;
+  const hit = byFunctionText.get(key);
+  if (!hit) {
+    const summary = summarizeFunction(view, fn, opts);
+    byFunctionText.set(key, { startLine: fn.startLine, summary });
+    return summary;
+  }
   const dl = fn.startLine - hit.startLine;
   if (dl === 0) return hit.summary;
   const paths = hit.summary.paths.map((p) => ({ endLine: p.endLine + dl, events: p.events.map((e) => shifted<ModelEvent>(e, dl)) }));
@@ -370,12 +370,6 @@ function functionSummary(view: ConfigView, fn: FunctionInfo, opts: SummaryOption
 }
 
 const DETAILED: SummaryOptions = { detailed: true, followGoto: true };
-
-/** The detailed summary of a function at the lines it was first computed at (see summaryOfText):
- *  for what depends on the events and their offsets, not on where the function sits. */
-export function detailedSummaryOfText(view: ConfigView, fn: FunctionInfo): { startLine: number; summary: FunctionSummary } {
-  return summaryOfText(view, fn, DETAILED);
-}
 
 /** Detailed summaries by function name, per parsed text (as summarizeView's), filled one function at a
  *  time: the model's walk asks for the functions it enters, and in a series most of a new image's
