@@ -163,7 +163,7 @@ export async function lspBench({ serverJs, kernelTree, patchPath, anchor, codeAn
   const firstEditMs = await timedChar('k');
   await sleep(pauseAfterOpenMs);
 
-  /** `count` edits, `send(i)` making the i-th, `intervalMs` apart; then their latencies. */
+  /** `count` edits, `send(i)` making the i-th, `intervalMs` apart; then their latencies and what was published. */
   const burst = async (count, send) => {
     const sent = new Map();
     const first = version + 1;
@@ -191,12 +191,21 @@ export async function lspBench({ serverJs, kernelTree, patchPath, anchor, codeAn
     // server had time to read it and cancel, yet published the older version).
     const intermediate = published.filter((p) => p.version !== null && p.version >= first && p.version < last);
     const superseded = intermediate.filter((p) => [...sent].some(([v, t]) => v > p.version && t <= p.t - 10));
-    return { exact, covering, intermediate, superseded, finalMs: tLast === null ? NaN : tLast - sent.get(last) };
+    return {
+      publishedVersions: exact.length,
+      intermediatePublished: intermediate.length,
+      supersededPublished: superseded.length,
+      finalVersionLatencyMs: tLast === null ? NaN : tLast - sent.get(last),
+      exactVersionLatencyMs: stats(exact),
+      perEditLatencyMs: stats(covering.filter((x) => !Number.isNaN(x))),
+      // Each edit's latency in the order typed (rounded to 0.1 ms): where the slow ones fall in the burst.
+      perEditSeriesMs: covering.map((x) => Math.round(x * 10) / 10),
+    };
   };
 
   // 200 single-character edits at 20 ms intervals: typing "kcov bench " repeatedly into the comment.
   const typed = 'kcov bench ';
-  const { exact, covering, intermediate, superseded, finalMs } = await burst(edits, (i) => typeChar(typed[i % typed.length]));
+  const comments = await burst(edits, (i) => typeChar(typed[i % typed.length]));
   const afterEdits = procStatus(c.proc.pid);
 
   // Isolated (warm) edits: one character, wait for its diagnostics, pause, repeat.
@@ -215,22 +224,12 @@ export async function lspBench({ serverJs, kernelTree, patchPath, anchor, codeAn
     let cursor = lines[at].indexOf(';', lines[at].indexOf(codeAnchor));
     const letters = 'abcdefghijklmnopqrstuvwxyz';
     await sleep(500);
-    const r = await burst(edits, (i) => {
+    const typedIntoCode = await burst(edits, (i) => {
       const phase = i % 12;
       if (phase < 6) return change(at, cursor++, 0, letters[(Math.floor(i / 12) * 7 + phase * 3) % letters.length]);
       return change(at, --cursor, 1, '');
     });
-    code = {
-      line: at + 1,
-      publishedVersions: r.exact.length,
-      intermediatePublished: r.intermediate.length,
-      supersededPublished: r.superseded.length,
-      finalVersionLatencyMs: r.finalMs,
-      exactVersionLatencyMs: stats(r.exact),
-      perEditLatencyMs: stats(r.covering.filter((x) => !Number.isNaN(x))),
-      perEditSeriesMs: r.covering.map((x) => Math.round(x * 10) / 10),
-      server: procStatus(c.proc.pid),
-    };
+    code = { line: at + 1, ...typedIntoCode, server: procStatus(c.proc.pid) };
   }
 
   await c.request('shutdown', null);
@@ -244,14 +243,7 @@ export async function lspBench({ serverJs, kernelTree, patchPath, anchor, codeAn
     coldOpenMs: coldMs,
     firstEditMs,
     pauseAfterOpenMs,
-    publishedVersions: exact.length,
-    intermediatePublished: intermediate.length,
-    supersededPublished: superseded.length,
-    finalVersionLatencyMs: finalMs,
-    exactVersionLatencyMs: stats(exact),
-    perEditLatencyMs: stats(covering.filter((x) => !Number.isNaN(x))),
-    // Each edit's latency in the order typed (rounded to 0.1 ms): where the slow ones fall in the burst.
-    perEditSeriesMs: covering.map((x) => Math.round(x * 10) / 10),
+    ...comments,
     isolatedEditLatencyMs: stats(iso.filter((x) => !Number.isNaN(x))),
     serverAfterEdits: afterEdits,
     serverAfterAll: afterAll,

@@ -39,7 +39,11 @@ export interface Activation { root: string; context: ContextName; config: Config
 
 const MAX_DEPTH = 4;
 const MAX_PATHS = 512;
-const PERCPU_PTR = /^(?:this_cpu_ptr|raw_cpu_ptr|per_cpu_ptr)\s*\(\s*&\s*(\w+)/;
+/** The per-CPU accessors (Documentation/core-api/this_cpu_ops.rst) whose `&v` argument names the
+ *  per-CPU variable a cell belongs to; the patterns below are built from this one list. */
+const PERCPU_ACCESSORS: readonly string[] = ['this_cpu_ptr', 'raw_cpu_ptr', 'per_cpu_ptr'];
+const ACCESSOR = `(?:${PERCPU_ACCESSORS.join('|')})`;
+const PERCPU_PTR = new RegExp(`^${ACCESSOR}\\s*\\(\\s*&\\s*(\\w+)`);
 const IDENTITY_WRAPPERS = /^(?:WARN_ON|WARN_ON_ONCE|unlikely|likely)$/;
 
 // ---- three-valued evaluation of context predicates -------------------------------------------
@@ -93,7 +97,8 @@ export function evalCondition(text: string, preds: Readonly<Record<string, boole
   return i >= ts.length ? v : null;
 }
 
-const contradicts = (g: Guard, preds: Readonly<Record<string, boolean>>, atoms: ReadonlyMap<string, boolean>): boolean => {
+/** Whether the context's predicates and the configuration's atoms rule out the side `g` took. */
+export const contradicts = (g: Guard, preds: Readonly<Record<string, boolean>>, atoms: ReadonlyMap<string, boolean>): boolean => {
   const v = conditionValue(g.cond, preds, atoms);
   return v !== null && v !== g.taken;
 };
@@ -156,13 +161,16 @@ function resolve(expr: string, assigns: ReadonlyMap<string, string>, frame: Fram
   return bound !== undefined ? bound : e;
 }
 
+/** `this_cpu_ptr(&v)->` and the like, in a lock expression: written `v.` (canonLock). */
+const PERCPU_MEMBER = new RegExp(`^${ACCESSOR}\\(&(\\w+)(?:,[^()]*)?\\)(?:->|\\.)`);
+
 /**
  * A lock expression in the terms of the activation's root: the leading variable replaced by what it
  * holds (locals, then the caller's arguments), per-CPU accessors written as the variable
  * (`this_cpu_ptr(&v)->lock` → `v.lock`). Two expressions naming one lock get one key.
  */
 function canonLock(expr: string, assigns: ReadonlyMap<string, string>, frame: Frame, depth = 0): string {
-  const e = norm(expr).replace(/^&/, '').replace(/^(?:this_cpu_ptr|raw_cpu_ptr|per_cpu_ptr)\(&(\w+)(?:,[^()]*)?\)(?:->|\.)/, '$1.');
+  const e = norm(expr).replace(/^&/, '').replace(PERCPU_MEMBER, '$1.');
   const m = /^(\w+)(.*)$/s.exec(e);
   if (!m || depth > 6) return e;
   const r = resolve(m[1], assigns, frame);
@@ -187,7 +195,7 @@ function hasEffect(e: Effect): boolean {
   return e.preempt !== 0 || e.migrate !== 0 || e.hardirq !== 0 || e.bh !== 0 || e.rcu !== 0 || e.lock !== null || e.mightSleep || e.assume;
 }
 
-const POINTEE = /^(?:this_cpu_ptr|raw_cpu_ptr|per_cpu_ptr)\(&(\w+)(?:,[^)]*)?\)->(\w+)$/;
+const POINTEE = new RegExp(`^${ACCESSOR}\\(&(\\w+)(?:,[^)]*)?\\)->(\\w+)$`);
 
 /** A store through a pointer held in a per-CPU field (`area = this_cpu_ptr(&v)->irq_area; *area = 0`): the buffer `v.f[]`. */
 function pointeeCell(target: string, assigns: ReadonlyMap<string, string>, frame: Frame): string | null {
@@ -278,11 +286,10 @@ function modelled(row: PrimitiveRow): boolean {
 function stepless(ev: ModelEvent): boolean {
   return ev.kind === 'call' && kept(steplessByName, ev.name, () => {
     const row = findPrimitive(ev.name);
-    return row !== undefined && !modelled(row) && !PERCPU_ACCESSORS.has(ev.name);
+    return row !== undefined && !modelled(row) && !PERCPU_ACCESSORS.includes(ev.name);
   });
 }
 const steplessByName = new Map<string, boolean>();
-const PERCPU_ACCESSORS: ReadonlySet<string> = new Set(['this_cpu_ptr', 'raw_cpu_ptr', 'per_cpu_ptr']);
 
 /** One call event: its steps as alternatives (inlined paths), or null when the event adds nothing. */
 function callSteps(ev: Extract<ModelEvent, { kind: 'call' }>, assigns: ReadonlyMap<string, string>, frame: Frame, w: Walk): Step[][] | null {

@@ -22,7 +22,7 @@ import type { Node } from 'web-tree-sitter';
 import { functionAt } from '../source/views';
 import type { ConfigView, FunctionInfo } from '../source/types';
 import { configAtoms, type ConfigName } from './configs';
-import { activation, evalCondition, expandMacro, type Step } from './activation';
+import { activation, contradicts, expandMacro, type Step } from './activation';
 import { entryState, PREDICATES, type ContextName } from './contexts';
 import { ENTRY_SEQUENCES } from './explorer';
 import { factFor } from './facts';
@@ -329,19 +329,14 @@ function deadIn(path: ModelPath, root: string, context: ContextName, atoms: Read
   return path.events.some((e) => {
     if (e.kind !== 'branch') return false;
     const fact = factFor(e.cond, [root]);
-    if (fact && fact.value !== e.taken) return true;
-    const v = evalCondition(e.cond.replace(/^\((.*)\)$/s, '$1'), PREDICATES[context], atoms);
-    return v !== null && v !== e.taken;
+    return (fact !== null && fact.value !== e.taken) || contradicts(e, PREDICATES[context], atoms);
   });
 }
 
 /** A call inside a conditional expression whose arm the context rules out. */
 function guardedOut(e: ModelEvent, context: ContextName, atoms: ReadonlyMap<string, boolean>): boolean {
   if (e.kind !== 'call' || !e.guards) return false;
-  return e.guards.some((g) => {
-    const v = evalCondition(g.cond.replace(/^\((.*)\)$/s, '$1'), PREDICATES[context], atoms);
-    return v !== null && v !== g.taken;
-  });
+  return e.guards.some((g) => contradicts(g, PREDICATES[context], atoms));
 }
 
 // ---- states along matched paths --------------------------------------------------------------

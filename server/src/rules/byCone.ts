@@ -10,12 +10,13 @@
  * guarded member's declaration, part of the shape with its line) is not moved: the rule runs.
  */
 import { activationShape, coneMove, coneSpans, movedLine, type FunctionSpan } from '../model/activation';
+import { nestingDepth, SEQUENCE_FUNCTIONS } from '../model/explorer';
 import { structTable } from '../model/guards';
 import { unreliable } from '../model/reliability';
 import { textHash } from '../hash';
 import { kept, Lru } from '../memo';
 import type { ConfigView } from '../source/types';
-import type { RuleFinding } from './types';
+import type { RuleFinding, RuleInput } from './types';
 
 /** Findings and the lines of the cone's functions in the view they were made on. */
 interface ConeFindings { findings: readonly RuleFinding[]; spans: readonly FunctionSpan[] }
@@ -84,4 +85,11 @@ export function findingsByCone(view: ConfigView, part: string, roots: readonly s
   const findings = compute();
   findingsByConeKey.set(key, { findings, spans: coneSpans(view, roots) });
   return findings;
+}
+
+/** The findings of an explorer's rule (`rule`: its id): its cones are the entry sequences' functions,
+ *  and its findings depend on the nesting depth asked for as well. */
+export function sequenceFindings(input: RuleInput, rule: string, compute: (view: ConfigView, depth: number) => RuleFinding[]): RuleFinding[] {
+  const depth = nestingDepth(input.env?.nestingDepth);
+  return findingsByCone(input.view, `${rule}\u0000${depth}`, SEQUENCE_FUNCTIONS, () => compute(input.view, depth));
 }

@@ -4,9 +4,9 @@
  * it wherever the preemption table allows); and per-CPU data is never touched with preemption and
  * migration both enabled (docs/rules/percpu-clobber.md).
  */
-import { chainHead, explore, cachedPerDepth, nestingDepth, SEQUENCE_FUNCTIONS, type ExploreResult } from '../model/explorer';
+import { chainHead, explore, cachedPerDepth, type ExploreResult } from '../model/explorer';
 import type { ConfigView } from '../source/types';
-import { findingsByCone } from './byCone';
+import { sequenceFindings } from './byCone';
 import { toTrace } from './trace';
 import type { Rule, RuleFinding, RuleInput } from './types';
 
@@ -15,8 +15,7 @@ export const PERCPU_CLOBBER = 'percpu-clobber';
 export const exploreCached = cachedPerDepth((view, depth): ExploreResult => explore(view, { depth }));
 
 function run(input: RuleInput): RuleFinding[] {
-  const depth = nestingDepth(input.env?.nestingDepth);
-  return findingsByCone(input.view, `${PERCPU_CLOBBER}\u0000${depth}`, SEQUENCE_FUNCTIONS, () => explored(input.view, depth));
+  return sequenceFindings(input, PERCPU_CLOBBER, explored);
 }
 
 function explored(view: ConfigView, depth: number): RuleFinding[] {

@@ -3,9 +3,9 @@
  * restored into the task it was saved from, also when on PREEMPT_RT the softirq runs in a borrowed
  * task_struct and another task's BH section can run in between (docs/rules/task-state-borrowed.md).
  */
-import { chainHead, cachedPerDepth, nestingDepth, SEQUENCE_FUNCTIONS } from '../model/explorer';
+import { chainHead, cachedPerDepth } from '../model/explorer';
 import type { ConfigView } from '../source/types';
-import { findingsByCone } from './byCone';
+import { sequenceFindings } from './byCone';
 import { exploreSavedState, type SavedStateResult } from '../model/savedState';
 import { toTrace } from './trace';
 import type { Rule, RuleFinding, RuleInput } from './types';
@@ -15,8 +15,7 @@ export const TASK_STATE_BORROWED = 'task-state-borrowed';
 export const savedStateCached = cachedPerDepth((view, depth): SavedStateResult => exploreSavedState(view, { depth }));
 
 function run(input: RuleInput): RuleFinding[] {
-  const depth = nestingDepth(input.env?.nestingDepth);
-  return findingsByCone(input.view, `${TASK_STATE_BORROWED}\u0000${depth}`, SEQUENCE_FUNCTIONS, () => foreignRestores(input.view, depth));
+  return sequenceFindings(input, TASK_STATE_BORROWED, foreignRestores);
 }
 
 function foreignRestores(view: ConfigView, depth: number): RuleFinding[] {
