@@ -164,3 +164,22 @@ describe('what the walk reads, not the text: statements that make no step', () =
     }
   });
 });
+
+describe('per-CPU pointer steps follow the primitive table', () => {
+  beforeAll(async () => { await initParser(); });
+
+  /** The per-CPU steps of a function added to kcov.c, as `cell:access`. */
+  function percpuSteps(body: string): string[] {
+    const text = `${readKcov()}\nstatic void percpu_step_test(int cpu)\n{\n${body}\n}\n`;
+    const view = buildView(sourceImage('kernel/kcov.c', text), CONFIGS[0]);
+    return activation(view, 'percpu_step_test', 'task').paths.flat().flatMap((s) => (s.op === 'percpu' ? [`${s.cell}:${s.access}`] : []));
+  }
+
+  it('the current CPU\'s pointer is a step of its own; a given CPU\'s is not, its fields are cells of the variable', () => {
+    expect(percpuSteps('\tthis_cpu_ptr(&kcov_percpu_data)->saved_mode = 0;')).toContain('kcov_percpu_data:ptr');
+    expect(percpuSteps('\traw_cpu_ptr(&kcov_percpu_data)->saved_mode = 0;')).toContain('kcov_percpu_data:ptr');
+    const given = percpuSteps('\tper_cpu_ptr(&kcov_percpu_data, cpu)->saved_mode = 0;');
+    expect(given).not.toContain('kcov_percpu_data:ptr');
+    expect(given.some((s) => s.startsWith('kcov_percpu_data.saved_mode:'))).toBe(true);
+  });
+});

@@ -10,7 +10,7 @@ import { CONFIG_NAMES, configAtoms, isEnabled, type ConfigName } from './configs
 import { BH_LOCK, PREDICATES, type ContextName } from './contexts';
 import { BRANCH_FACTS, factFor, isNonNull } from './facts';
 import { structOf, structTable, structVars } from './guards';
-import { effectOf, effectOfCall, findPrimitive, readAnnotation, type Effect, type PrimitiveRow } from './semantics';
+import { effectOf, effectOfCall, findPrimitive, percpuPointerPattern, readAnnotation, type Effect, type PrimitiveRow } from './semantics';
 import { textHash } from '../hash';
 import { kept, Lru } from '../memo';
 import { detailedSummaryOf, functionKey, type Guard, type ModelEvent } from './summary';
@@ -39,10 +39,9 @@ export interface Activation { root: string; context: ContextName; config: Config
 
 const MAX_DEPTH = 4;
 const MAX_PATHS = 512;
-/** The per-CPU accessors (Documentation/core-api/this_cpu_ops.rst) whose `&v` argument names the
- *  per-CPU variable a cell belongs to; the patterns below are built from this one list. */
-const PERCPU_ACCESSORS: readonly string[] = ['this_cpu_ptr', 'raw_cpu_ptr', 'per_cpu_ptr'];
-const ACCESSOR = `(?:${PERCPU_ACCESSORS.join('|')})`;
+/** The per-CPU pointer accessors of the primitive table, whose `&v` argument names the per-CPU
+ *  variable a cell belongs to; the patterns below are built from them. */
+const ACCESSOR = percpuPointerPattern();
 const PERCPU_PTR = new RegExp(`^${ACCESSOR}\\s*\\(\\s*&\\s*(\\w+)`);
 const IDENTITY_WRAPPERS = /^(?:WARN_ON|WARN_ON_ONCE|unlikely|likely)$/;
 
@@ -286,7 +285,7 @@ function modelled(row: PrimitiveRow): boolean {
 function stepless(ev: ModelEvent): boolean {
   return ev.kind === 'call' && kept(steplessByName, ev.name, () => {
     const row = findPrimitive(ev.name);
-    return row !== undefined && !modelled(row) && !PERCPU_ACCESSORS.includes(ev.name);
+    return row !== undefined && !modelled(row) && row.percpuPointer === undefined;
   });
 }
 const steplessByName = new Map<string, boolean>();
@@ -300,7 +299,7 @@ function callSteps(ev: Extract<ModelEvent, { kind: 'call' }>, assigns: ReadonlyM
     const effect = effectOfCall(ev.name, w.config) as Effect;
     const out: Step[] = [];
     const pc = PERCPU_PTR.exec(`${ev.name}(${ev.args[0] ?? ''}`);
-    if (pc && ev.name !== 'per_cpu_ptr') out.push({ ...at, op: 'percpu', cell: `${pc[1]}`, access: 'ptr' });
+    if (pc && row.percpuPointer === 'this-cpu') out.push({ ...at, op: 'percpu', cell: `${pc[1]}`, access: 'ptr' });
     if (modelled(row)) out.push(primStep(at, ev.name, ev.args, row, effect, assigns, frame));
     return [out];
   }

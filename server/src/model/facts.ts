@@ -3,6 +3,8 @@
  * with the reason they hold, so a path that contradicts one is not reported. Each is an assumption
  * about the code under review; the rule docs list them.
  */
+import { percpuPointerPattern } from './semantics';
+
 export interface BranchFact {
   id: string;
   /** The condition as written, white space removed. */
@@ -35,7 +37,7 @@ export interface NonNullFact { id: string; value: RegExp; why: string }
 export const NON_NULL_FACTS: readonly NonNullFact[] = [
   {
     id: 'irq-area-allocated-at-init',
-    value: /^(?:this_cpu_ptr|raw_cpu_ptr)\(&kcov_percpu_data\)->irq_area$/,
+    value: new RegExp(`^${percpuPointerPattern('this-cpu')}\\(&kcov_percpu_data\\)->irq_area$`),
     why: 'kcov_init() allocates the per-CPU irq_area for every possible CPU and fails the init otherwise, so a softirq\'s area is never NULL ("Can only happen when in_task()", kernel/kcov.c kcov_remote_start())',
   },
 ];

@@ -8,7 +8,7 @@
 import type { Node } from 'web-tree-sitter';
 import { imageMask, walk } from '../source/views';
 import type { ConfigView, FunctionInfo } from '../source/types';
-import { readAnnotation } from './semantics';
+import { percpuPointerPattern, readAnnotation } from './semantics';
 
 /** A member that may only be accessed with its guard held. */
 export interface GuardedMember {
@@ -136,7 +136,7 @@ function chain(expr: string): { base: string; members: string[] } {
   return { base: parts[0], members: parts.slice(1) };
 }
 
-const PERCPU_BASE = /^(?:this_cpu_ptr|raw_cpu_ptr|per_cpu_ptr)\(&(\w+)(?:,.*)?\)$/s;
+const PERCPU_BASE = new RegExp(`^${percpuPointerPattern()}\\(&(\\w+)(?:,.*)?\\)$`, 's');
 
 /** The struct type of an expression as written (`kcov`, `remote->kcov`, `this_cpu_ptr(&v)`), or null. */
 export function structOf(expr: string, vars: ReadonlyMap<string, string>, table: StructTable): string | null {

@@ -38,8 +38,14 @@ export interface PrimitiveRow {
   summary: string;
   /** Effect per configuration; `all` is used for configurations not listed. */
   effects: Partial<Record<ConfigName | 'all', Partial<Effect>>>;
+  /** A per-CPU pointer accessor: its `&v` argument names the per-CPU variable, and the pointer is to
+   *  the copy of the CPU it runs on (`this-cpu`: valid only while the task stays there) or of the CPU
+   *  passed as its second argument (`given-cpu`). Documentation/core-api/this_cpu_ops.rst. */
+  percpuPointer?: PercpuPointer;
   cite: string;
 }
+
+export type PercpuPointer = 'this-cpu' | 'given-cpu';
 
 const NONE: Effect = { preempt: 0, migrate: 0, hardirq: 0, bh: 0, rcu: 0, lock: null, mightSleep: false, barrier: 'none', store: 'none', storeArg: null, assume: false };
 
@@ -181,9 +187,10 @@ export const PRIMITIVES: readonly PrimitiveRow[] = [
   { names: ['vmalloc', 'vzalloc', 'vmalloc_user', 'vfree', 'might_sleep', 'msleep', 'schedule', 'kvmalloc', 'kvfree'], summary: 'Might sleep: must not run with preemption or interrupts disabled, under a spinning lock or in atomic context.', effects: { all: { mightSleep: true } }, cite: 'Documentation/core-api/memory-allocation.rst; include/linux/kernel.h might_sleep()' },
   { names: ['kmalloc', 'kzalloc', 'kcalloc', 'kmalloc_array'], summary: 'Slab allocation: might sleep with GFP_KERNEL; GFP_ATOMIC/GFP_NOWAIT do not sleep (but take sleeping locks on PREEMPT_RT).', effects: { all: { mightSleep: true } }, cite: 'Documentation/core-api/memory-allocation.rst' },
   // Per-CPU access and context predicates (no effect on the state; read by the explorer).
-  { names: ['this_cpu_ptr', 'raw_cpu_ptr', '__this_cpu_*'], summary: 'Per-CPU access of the current CPU: needs preemption or migration disabled to stay on one CPU.', effects: {}, cite: 'Documentation/core-api/this_cpu_ops.rst' },
+  { names: ['this_cpu_ptr', 'raw_cpu_ptr'], summary: 'Pointer to the current CPU\'s copy of a per-CPU variable: needs preemption or migration disabled to stay on one CPU while it is used.', effects: {}, percpuPointer: 'this-cpu', cite: 'Documentation/core-api/this_cpu_ops.rst' },
+  { names: ['__this_cpu_*'], summary: 'Per-CPU access of the current CPU: needs preemption or migration disabled to stay on one CPU.', effects: {}, cite: 'Documentation/core-api/this_cpu_ops.rst' },
   { names: ['this_cpu_*'], summary: 'Per-CPU operation that is itself safe against preemption (a single instruction or irq-protected).', effects: {}, cite: 'Documentation/core-api/this_cpu_ops.rst' },
-  { names: ['per_cpu_ptr'], summary: 'Access to a given CPU\'s per-CPU data.', effects: {}, cite: 'Documentation/core-api/this_cpu_ops.rst' },
+  { names: ['per_cpu_ptr'], summary: 'Pointer to a given CPU\'s copy of a per-CPU variable.', effects: {}, percpuPointer: 'given-cpu', cite: 'Documentation/core-api/this_cpu_ops.rst' },
   { names: ['in_task', 'in_softirq', 'in_serving_softirq', 'in_hardirq', 'in_nmi', 'in_softirq_really'], summary: 'Context predicate (include/linux/preempt.h); on PREEMPT_RT softirqs run in task context, so in_task() is false only while serving one.', effects: {}, cite: 'include/linux/preempt.h; Documentation/core-api/real-time/differences.rst' },
 ];
 
@@ -221,6 +228,17 @@ export function readAnnotation(text: string): { role: AnnotationRole; name: stri
 
 function matches(row: PrimitiveRow, name: string): boolean {
   return row.names.some((n) => (n.endsWith('*') ? name.startsWith(n.slice(0, -1)) : n === name));
+}
+
+/** The per-CPU pointer accessors' names (rows with `percpuPointer`, of one kind or of both), exact names only. */
+export function percpuPointerNames(kind?: PercpuPointer): string[] {
+  return PRIMITIVES.filter((r) => r.percpuPointer !== undefined && (kind === undefined || r.percpuPointer === kind))
+    .flatMap((r) => r.names.filter((n) => !n.endsWith('*')));
+}
+
+/** A regular-expression alternation of those names, `(?:a|b|c)`, for patterns over expressions as written. */
+export function percpuPointerPattern(kind?: PercpuPointer): string {
+  return `(?:${percpuPointerNames(kind).join('|')})`;
 }
 
 const rowByName = new Map<string, PrimitiveRow | undefined>();
@@ -285,6 +303,7 @@ function describeEffect(e: Effect): string {
 /** Markdown for a hover: the row under each configuration asked for. */
 export function primitiveHover(row: PrimitiveRow, configs: readonly ConfigName[]): string {
   const lines = [`**${row.names[0]}** — ${row.summary}`, ''];
+  if (row.percpuPointer) lines.push(`Per-CPU pointer to the copy of ${row.percpuPointer === 'this-cpu' ? 'the CPU it runs on' : 'the CPU given as its second argument'}.`, '');
   for (const c of configs) lines.push(`- \`${c}\`: ${describeEffect(effectOf(row, c))}`);
   lines.push('', `Source: ${row.cite}`);
   return lines.join('\n');
