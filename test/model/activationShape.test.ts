@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { activation, activationShape } from '../../server/src/model/activation';
+import { activation, activationShape, eventShape, SHAPED_FIELDS } from '../../server/src/model/activation';
+import type { ModelEvent } from '../../server/src/model/summary';
 import { CONFIGS, configAtoms } from '../../server/src/model/configs';
 import { detailedSummaryOf, summarizeViewDetailed } from '../../server/src/model/summary';
 import { buildView, initParser, sourceImage } from '../../server/src/source';
@@ -181,5 +182,37 @@ describe('per-CPU pointer steps follow the primitive table', () => {
     const given = percpuSteps('\tper_cpu_ptr(&kcov_percpu_data, cpu)->saved_mode = 0;');
     expect(given).not.toContain('kcov_percpu_data:ptr');
     expect(given.some((s) => s.startsWith('kcov_percpu_data.saved_mode:'))).toBe(true);
+  });
+});
+
+describe('an event\'s shape', () => {
+  /** One event of each kind, and each listed field changed to another value of its type. */
+  const samples: ModelEvent[] = [
+    { kind: 'call', name: 'f', args: ['a'], line: 1, text: 'f(a)', guards: [{ cond: 'c', taken: true }], unsafe: false },
+    { kind: 'store', target: 'x', value: '1', line: 1, text: 'x = 1', via: 'assign', store: 'plain', barrier: 'none' },
+    { kind: 'assign', name: 'p', value: 'q', line: 1 },
+    { kind: 'case', label: 'A', line: 1 },
+    { kind: 'return', line: 1 },
+    { kind: 'access', object: 'k', field: 'f', op: 'read', line: 1, text: 'k->f', unsafe: false, arrow: true },
+    { kind: 'branch', cond: 'c', taken: true, line: 1 },
+  ];
+  function changed(value: unknown): unknown {
+    if (typeof value === 'boolean') return !value;
+    if (Array.isArray(value)) return value.length === 0 ? ['z'] : [...value, value[0]];
+    if (value === 'read' || value === 'write') return value === 'read' ? 'write' : 'read';
+    if (value === 'assign' || value === 'call') return value === 'assign' ? 'call' : 'assign';
+    if (value === 'plain' || value === 'none') return value === 'plain' ? 'once' : 'wmb';
+    return `${String(value)}z`;
+  }
+
+  it('changes with every field listed for its kind, and not with its line', () => {
+    for (const e of samples) {
+      const base = eventShape(e);
+      expect(eventShape({ ...e, line: 99 })).toBe(base);
+      for (const field of SHAPED_FIELDS[e.kind] as readonly string[]) {
+        const other = { ...e, [field]: changed((e as unknown as Record<string, unknown>)[field]) } as ModelEvent;
+        expect(eventShape(other), `${e.kind}.${field}`).not.toBe(base);
+      }
+    }
   });
 });
