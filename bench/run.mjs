@@ -9,6 +9,7 @@ import { spawnSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { makeSeries, makeGenTree, makeHunkPatch, makeBigPatch } from './gen.mjs';
 import { lspBench } from './lsp.mjs';
+import { targetVerdicts } from './targets.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(repo);
@@ -283,6 +284,7 @@ const machine = {
   peakRss: GNU_TIME ? `${GNU_TIME} -f %M` : '/proc/<pid>/status VmHWM polled every 5 ms',
 };
 const results = { machine, command: 'npm run bench', nodeFloor, cli: cliResults, resident: residentResults, stages: stageResults, hunks: hunkResults, lsp, litmus };
+results.targets = targetVerdicts(results);
 // A partial run (--only, --quick) writes beside the full results instead of over them.
 const resultsFile = only || quick ? path.join(work, 'results.partial.json') : path.join(repo, 'bench/results.json');
 fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
@@ -350,4 +352,7 @@ p(table(['input', 'runs', 'time', 'peak RSS', 'result'], [
 ]));
 p('');
 }
+p('5. Targets of the benchmark issue (#6): the median against the bar; "range crosses" when the runs fall on both sides of it');
+p(table(['target', 'input', 'bar', 'measured', 'verdict'], results.targets.map((t) => [t.target, t.input, t.bar, t.measured, `${t.verdict}${t.straddles ? ' (range crosses)' : ''}`])));
+p('');
 p(`results: ${path.relative(repo, resultsFile)}`);
