@@ -7,7 +7,7 @@
 /** @typedef {'met' | 'missed' | 'not measured'} Verdict */
 /** @typedef {{ target: string, input: string, bar: string, measured: string, verdict: Verdict, straddles: boolean }} TargetRow */
 
-const ms = (v) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(v >= 100 ? 0 : 1)} ms`);
+const ms = (v) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(v >= 100 ? 0 : 2)} ms`);
 const mb = (kb) => `${(kb / 1024).toFixed(0)} MB`;
 const times = (r) => `${r.toFixed(2)}×`;
 
