@@ -179,6 +179,14 @@ void f(struct kcov *k)
     expect(firing(percpuClobberRule, trace('\tpreempt_disable();\n\tthis_cpu_ptr(&pc)->a = 1;\n\tpreempt_enable();'), 'unpinned:pc.a')).toEqual([]);
     expect(firing(percpuClobberRule, trace('\tWRITE_ONCE(raw_cpu_ptr(&pc)->a, 1);'), 'unpinned:pc.a')).toEqual(ALL);
   });
+
+  it('percpu-clobber: a given CPU\'s copy (per_cpu_ptr(&v, cpu)) is not an unpinned access: the CPU is named, not the one the task runs on', () => {
+    const given = (body: string) => trace(`\tint cpu = 1;\n${body}`);
+    expect(firing(percpuClobberRule, given('\tper_cpu_ptr(&pc, cpu)->a = 1;'), 'unpinned:pc.a')).toEqual([]);
+    expect(firing(percpuClobberRule, given('\tWRITE_ONCE(per_cpu_ptr(&pc, cpu)->a, 1);'), 'unpinned:pc.a')).toEqual([]);
+    // The same store through the current CPU's pointer is one.
+    expect(firing(percpuClobberRule, given('\tthis_cpu_ptr(&pc)->a = 1;'), 'unpinned:pc.a')).toEqual(ALL);
+  });
 });
 
 describe('verdicts between my pre-fix fixture and a post-fix variant imitating seed 000 (per-task state on RT)', () => {

@@ -10,7 +10,7 @@ import { CONFIG_NAMES, configAtoms, isEnabled, type ConfigName } from './configs
 import { BH_LOCK, PREDICATES, type ContextName } from './contexts';
 import { BRANCH_FACTS, factFor, isNonNull } from './facts';
 import { structOf, structTable, structVars } from './guards';
-import { effectOf, effectOfCall, findPrimitive, percpuPointerPattern, readAnnotation, type Effect, type PrimitiveRow } from './semantics';
+import { effectOf, effectOfCall, findPrimitive, percpuPointerPattern, readAnnotation, type Effect, type PercpuPointer, type PrimitiveRow } from './semantics';
 import { textHash } from '../hash';
 import { kept, Lru } from '../memo';
 import { detailedSummaryOf, functionKey, type Guard, type ModelEvent } from './summary';
@@ -23,7 +23,9 @@ export type StepOp =
   /** A member declared `__guarded_by(guard)` read or written; `guard` is the lock it needs, in the same
    *  canonical form as a prim's `lockKey`; `unsafe`: inside `context_unsafe(...)`. */
   | { op: 'guarded'; cell: string; access: 'read' | 'write'; guard: string; guardText: string; unsafe: boolean; declLine: number }
-  | { op: 'percpu'; cell: string; access: 'read' | 'write' | 'ptr' }
+  /** `cpu`: whose copy, as the accessor's row says (`this-cpu`: the CPU the task runs on, valid only
+   *  while it stays there; `given-cpu`: the CPU named by `per_cpu_ptr()`'s argument). */
+  | { op: 'percpu'; cell: string; access: 'read' | 'write' | 'ptr'; cpu: PercpuPointer }
   | { op: 'task'; cell: string; access: 'read' | 'write' }
   | { op: 'return' }
   /** Entering an inlined callee that declares `__must_hold(lock)`: the locks it needs, resolved at the call. */
@@ -42,7 +44,12 @@ const MAX_PATHS = 512;
 /** The per-CPU pointer accessors of the primitive table, whose `&v` argument names the per-CPU
  *  variable a cell belongs to; the patterns below are built from them. */
 const ACCESSOR = percpuPointerPattern();
-const PERCPU_PTR = new RegExp(`^${ACCESSOR}\\s*\\(\\s*&\\s*(\\w+)`);
+const PERCPU_PTR = new RegExp(`^(${ACCESSOR})\\s*\\(\\s*&\\s*(\\w+)`);
+
+/** Whose copy an accessor of the primitive table points to. */
+function accessorCpu(name: string): PercpuPointer {
+  return findPrimitive(name)?.percpuPointer ?? 'this-cpu';
+}
 const IDENTITY_WRAPPERS = /^(?:WARN_ON|WARN_ON_ONCE|unlikely|likely)$/;
 
 // ---- three-valued evaluation of context predicates -------------------------------------------
@@ -184,7 +191,7 @@ function canonLock(expr: string, assigns: ReadonlyMap<string, string>, frame: Fr
 function classifyAccess(object: string, field: string, assigns: ReadonlyMap<string, string>, frame: Frame): StepOp | null {
   const base = resolve(object, assigns, frame);
   const pc = PERCPU_PTR.exec(base);
-  if (pc) return { op: 'percpu', cell: `${pc[1]}.${field}`, access: 'read' };
+  if (pc) return { op: 'percpu', cell: `${pc[2]}.${field}`, access: 'read', cpu: accessorCpu(pc[1]) };
   if (base === 'current') return { op: 'task', cell: `task.${field}`, access: 'read' };
   return null;
 }
@@ -194,14 +201,15 @@ function hasEffect(e: Effect): boolean {
   return e.preempt !== 0 || e.migrate !== 0 || e.hardirq !== 0 || e.bh !== 0 || e.rcu !== 0 || e.lock !== null || e.mightSleep || e.assume;
 }
 
-const POINTEE = new RegExp(`^${ACCESSOR}\\(&(\\w+)(?:,[^)]*)?\\)->(\\w+)$`);
+const POINTEE = new RegExp(`^(${ACCESSOR})\\(&(\\w+)(?:,[^)]*)?\\)->(\\w+)$`);
 
-/** A store through a pointer held in a per-CPU field (`area = this_cpu_ptr(&v)->irq_area; *area = 0`): the buffer `v.f[]`. */
-function pointeeCell(target: string, assigns: ReadonlyMap<string, string>, frame: Frame): string | null {
+/** A store through a pointer held in a per-CPU field (`area = this_cpu_ptr(&v)->irq_area; *area = 0`):
+ *  the buffer `v.f[]`, of the copy the accessor names. */
+function pointeeCell(target: string, assigns: ReadonlyMap<string, string>, frame: Frame): { cell: string; cpu: PercpuPointer } | null {
   const m = /^\*\s*(?:\([^()]*\*\s*\))?\s*(\w+)$/.exec(target.trim());
   if (!m) return null;
   const p = POINTEE.exec(resolve(m[1], assigns, frame));
-  return p ? `${p[1]}.${p[2]}[]` : null;
+  return p ? { cell: `${p[2]}.${p[3]}[]`, cpu: accessorCpu(p[1]) } : null;
 }
 
 /** Locks a callee's annotations require at entry (`__must_hold(x)`, `__releases(x)`), as written. */
@@ -299,7 +307,7 @@ function callSteps(ev: Extract<ModelEvent, { kind: 'call' }>, assigns: ReadonlyM
     const effect = effectOfCall(ev.name, w.config) as Effect;
     const out: Step[] = [];
     const pc = PERCPU_PTR.exec(`${ev.name}(${ev.args[0] ?? ''}`);
-    if (pc && row.percpuPointer === 'this-cpu') out.push({ ...at, op: 'percpu', cell: `${pc[1]}`, access: 'ptr' });
+    if (pc && row.percpuPointer === 'this-cpu') out.push({ ...at, op: 'percpu', cell: pc[2], access: 'ptr', cpu: 'this-cpu' });
     if (modelled(row)) out.push(primStep(at, ev.name, ev.args, row, effect, assigns, frame));
     return [out];
   }
@@ -566,8 +574,8 @@ function functionPaths(name: string, frame: Frame, w: Walk): Step[][] {
         continue;
       }
       if (ev.kind === 'store' && ev.via === 'assign') {
-        const cell = pointeeCell(ev.target, assigns, frame);
-        if (cell) { const write: Step = { op: 'percpu', cell, access: 'write', fn: name, line: ev.line, text: ev.text.replace(/\s+/g, ' ') }; prefixes = prefixes.map((p) => extend(p, [write])); }
+        const pointee = pointeeCell(ev.target, assigns, frame);
+        if (pointee) { const write: Step = { op: 'percpu', ...pointee, access: 'write', fn: name, line: ev.line, text: ev.text.replace(/\s+/g, ' ') }; prefixes = prefixes.map((p) => extend(p, [write])); }
         continue;
       }
       if (ev.kind === 'store') {
