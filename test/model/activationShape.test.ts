@@ -176,6 +176,14 @@ describe('per-CPU pointer steps follow the primitive table', () => {
     return activation(view, 'percpu_step_test', 'task').paths.flat().flatMap((s) => (s.op === 'percpu' ? [`${s.cell}:${s.access}`] : []));
   }
 
+  it('a per-CPU operation is a step: an activation walked on a text without it is not reused for one with it', () => {
+    const without = percpuSteps('\tbarrier();');
+    // No field access in the argument: only the call itself tells the two texts apart.
+    const withOp = percpuSteps('\t__this_cpu_inc(kcov_percpu_data);');
+    expect(without).toEqual([]);
+    expect(withOp).toEqual(['kcov_percpu_data:write']);
+  });
+
   it('the current CPU\'s pointer is a step of its own; a given CPU\'s is not, its fields are cells of the variable', () => {
     expect(percpuSteps('\tthis_cpu_ptr(&kcov_percpu_data)->saved_mode = 0;')).toContain('kcov_percpu_data:ptr');
     expect(percpuSteps('\traw_cpu_ptr(&kcov_percpu_data)->saved_mode = 0;')).toContain('kcov_percpu_data:ptr');

@@ -24,4 +24,17 @@ describe('per-CPU pointer accessors in the primitive table', () => {
     expect(primitiveHover(findPrimitive('per_cpu_ptr')!, ['RT'])).toContain('the CPU given as its second argument');
     expect(primitiveHover(findPrimitive('smp_wmb')!, ['RT'])).not.toContain('Per-CPU pointer');
   });
+
+  it('tell per-CPU operations apart: unprotected (__this_cpu_*, raw_cpu_*) from safe against preemption (this_cpu_*), reads from writes', () => {
+    expect(findPrimitive('__this_cpu_read')?.percpuOp).toEqual({ access: 'read', preemptSafe: false });
+    expect(findPrimitive('__this_cpu_add')?.percpuOp).toEqual({ access: 'write', preemptSafe: false });
+    expect(findPrimitive('raw_cpu_read')?.percpuOp).toEqual({ access: 'read', preemptSafe: false });
+    expect(findPrimitive('this_cpu_read')?.percpuOp).toEqual({ access: 'read', preemptSafe: true });
+    expect(findPrimitive('this_cpu_cmpxchg')?.percpuOp).toEqual({ access: 'write', preemptSafe: true });
+    // The pointer accessors come first: this_cpu_ptr and raw_cpu_ptr are not operations.
+    expect(findPrimitive('this_cpu_ptr')?.percpuOp).toBeUndefined();
+    expect(findPrimitive('raw_cpu_ptr')?.percpuOp).toBeUndefined();
+    expect(primitiveHover(findPrimitive('__this_cpu_write')!, ['RT'])).toContain('Per-CPU write of the current CPU\'s copy, not protected against preemption.');
+    expect(primitiveHover(findPrimitive('this_cpu_read')!, ['RT'])).toContain('safe against preemption as one operation');
+  });
 });

@@ -86,6 +86,12 @@ describe('percpu-clobber on the pre-fix-style fixture', () => {
     expect(f?.trace.map((t) => t.text.slice(0, 3))).toEqual(['1. ', '2. ', '3. ', '4. ', '5. ', '6. ']);
     expect(f?.trace[3].text).toContain('RT-softirq-preempts-softirq');
   });
+  it('fires the same when the saved state is written with this_cpu_write(): one operation is safe, the window it opens is not', () => {
+    const text = fixture().replace('pcpu->saved_kcov = t->kcov;', 'this_cpu_write(kcov_percpu_data.saved_kcov, t->kcov);');
+    expect(text).not.toBe(fixture());
+    expect(firing(percpuClobberRule, text, 'clobber:kcov_percpu_data.saved_kcov')).toEqual(['RT']);
+    expect(firing(percpuClobberRule, text, 'unpinned:kcov_percpu_data.saved_kcov')).toEqual([]);
+  });
   it('has no lock-balance or might-sleep finding', () => {
     for (const c of ALL) {
       expect(run(lockBalanceRule, fixture(), c)).toEqual([]);
@@ -178,6 +184,15 @@ void f(struct kcov *k)
     expect(firing(percpuClobberRule, trace('\tthis_cpu_ptr(&pc)->a = 1;'), 'unpinned:pc.a')).toEqual(ALL);
     expect(firing(percpuClobberRule, trace('\tpreempt_disable();\n\tthis_cpu_ptr(&pc)->a = 1;\n\tpreempt_enable();'), 'unpinned:pc.a')).toEqual([]);
     expect(firing(percpuClobberRule, trace('\tWRITE_ONCE(raw_cpu_ptr(&pc)->a, 1);'), 'unpinned:pc.a')).toEqual(ALL);
+  });
+
+  it('percpu-clobber: __this_cpu_*() and raw_cpu_*() operations are unpinned accesses; this_cpu_*() ones are single operations safe against preemption', () => {
+    expect(firing(percpuClobberRule, trace('\t__this_cpu_write(pc.a, 1);'), 'unpinned:pc.a')).toEqual(ALL);
+    expect(firing(percpuClobberRule, trace('\tint x = __this_cpu_read(pc.a);\n\t(void)x;'), 'unpinned:pc.a')).toEqual(ALL);
+    expect(firing(percpuClobberRule, trace('\traw_cpu_inc(pc.a);'), 'unpinned:pc.a')).toEqual(ALL);
+    expect(firing(percpuClobberRule, trace('\tpreempt_disable();\n\t__this_cpu_write(pc.a, 1);\n\tpreempt_enable();'), 'unpinned:pc.a')).toEqual([]);
+    expect(firing(percpuClobberRule, trace('\tthis_cpu_write(pc.a, 1);'), 'unpinned:pc.a')).toEqual([]);
+    expect(firing(percpuClobberRule, trace('\tthis_cpu_inc(pc.a);'), 'unpinned:pc.a')).toEqual([]);
   });
 
   it('percpu-clobber: a given CPU\'s copy (per_cpu_ptr(&v, cpu)) is not an unpinned access: the CPU is named, not the one the task runs on', () => {

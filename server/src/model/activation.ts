@@ -24,8 +24,9 @@ export type StepOp =
    *  canonical form as a prim's `lockKey`; `unsafe`: inside `context_unsafe(...)`. */
   | { op: 'guarded'; cell: string; access: 'read' | 'write'; guard: string; guardText: string; unsafe: boolean; declLine: number }
   /** `cpu`: whose copy, as the accessor's row says (`this-cpu`: the CPU the task runs on, valid only
-   *  while it stays there; `given-cpu`: the CPU named by `per_cpu_ptr()`'s argument). */
-  | { op: 'percpu'; cell: string; access: 'read' | 'write' | 'ptr'; cpu: PercpuPointer }
+   *  while it stays there; `given-cpu`: the CPU named by `per_cpu_ptr()`'s argument). `preemptSafe`:
+   *  one `this_cpu_*()` operation, safe against preemption on its own (its row's `percpuOp`). */
+  | { op: 'percpu'; cell: string; access: 'read' | 'write' | 'ptr'; cpu: PercpuPointer; preemptSafe?: true }
   | { op: 'task'; cell: string; access: 'read' | 'write' }
   | { op: 'return' }
   /** Entering an inlined callee that declares `__must_hold(lock)`: the locks it needs, resolved at the call. */
@@ -289,12 +290,19 @@ function modelled(row: PrimitiveRow): boolean {
 }
 
 /** A call the walk turns into no step on any configuration (callSteps): a primitive whose row changes
- *  no modelled state (memory and compiler barriers, marked accesses), other than a per-CPU accessor. */
+ *  no modelled state (memory and compiler barriers, marked accesses), other than a per-CPU accessor
+ *  or operation. */
 function stepless(ev: ModelEvent): boolean {
   return ev.kind === 'call' && kept(steplessByName, ev.name, () => {
     const row = findPrimitive(ev.name);
-    return row !== undefined && !modelled(row) && row.percpuPointer === undefined;
+    return row !== undefined && !modelled(row) && row.percpuPointer === undefined && row.percpuOp === undefined;
   });
+}
+
+/** The cell a per-CPU operation's first argument names (`v` or `v.f`, as written), or null. */
+function percpuOpCell(arg: string | undefined): string | null {
+  const cell = (arg ?? '').replace(/\s+/g, '');
+  return /^\w+(?:\.\w+)*$/.test(cell) ? cell : null;
 }
 const steplessByName = new Map<string, boolean>();
 
@@ -308,6 +316,8 @@ function callSteps(ev: Extract<ModelEvent, { kind: 'call' }>, assigns: ReadonlyM
     const out: Step[] = [];
     const pc = PERCPU_PTR.exec(`${ev.name}(${ev.args[0] ?? ''}`);
     if (pc && row.percpuPointer === 'this-cpu') out.push({ ...at, op: 'percpu', cell: pc[2], access: 'ptr', cpu: 'this-cpu' });
+    const opCell = row.percpuOp ? percpuOpCell(ev.args[0]) : null;
+    if (row.percpuOp && opCell) out.push({ ...at, op: 'percpu', cell: opCell, access: row.percpuOp.access, cpu: 'this-cpu', ...(row.percpuOp.preemptSafe ? { preemptSafe: true as const } : {}) });
     if (modelled(row)) out.push(primStep(at, ev.name, ev.args, row, effect, assigns, frame));
     return [out];
   }

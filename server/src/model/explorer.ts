@@ -256,8 +256,9 @@ export function explore(view: ConfigView, options: ExploreOptions = {}): Explore
         truncated ||= run.truncated;
         for (const st of run.steps) if (st.op === 'task') taskCells.add(st.cell);
         run.steps.forEach((s, i) => {
-          // A given CPU's copy (per_cpu_ptr(&v, cpu)) stays that CPU's wherever the task runs.
-          if (s.op !== 'percpu' || s.cpu === 'given-cpu') return;
+          // A given CPU's copy (per_cpu_ptr(&v, cpu)) stays that CPU's wherever the task runs, and one
+          // this_cpu_*() operation cannot be split by a migration (Documentation/core-api/this_cpu_ops.rst).
+          if (s.op !== 'percpu' || s.cpu === 'given-cpu' || s.preemptSafe) return;
           const before = i === 0 ? run.entry : run.after[i - 1];
           const key = `${s.fn}\u0000${s.line}\u0000${s.cell}`;
           if (!pinned(before) && !unpinned.has(key)) {

@@ -42,10 +42,16 @@ export interface PrimitiveRow {
    *  the copy of the CPU it runs on (`this-cpu`: valid only while the task stays there) or of the CPU
    *  passed as its second argument (`given-cpu`). Documentation/core-api/this_cpu_ops.rst. */
   percpuPointer?: PercpuPointer;
+  /** A per-CPU operation on the current CPU's copy of the variable its first argument names (`v` or
+   *  `v.f`): a read or a write (read-modify-write counts as a write), and whether the operation is
+   *  safe against preemption on its own (`this_cpu_*`) or needs preemption or migration off
+   *  (`__this_cpu_*`, `raw_cpu_*`). Documentation/core-api/this_cpu_ops.rst. */
+  percpuOp?: PercpuOp;
   cite: string;
 }
 
 export type PercpuPointer = 'this-cpu' | 'given-cpu';
+export interface PercpuOp { access: 'read' | 'write'; preemptSafe: boolean }
 
 const NONE: Effect = { preempt: 0, migrate: 0, hardirq: 0, bh: 0, rcu: 0, lock: null, mightSleep: false, barrier: 'none', store: 'none', storeArg: null, assume: false };
 
@@ -188,8 +194,10 @@ export const PRIMITIVES: readonly PrimitiveRow[] = [
   { names: ['kmalloc', 'kzalloc', 'kcalloc', 'kmalloc_array'], summary: 'Slab allocation: might sleep with GFP_KERNEL; GFP_ATOMIC/GFP_NOWAIT do not sleep (but take sleeping locks on PREEMPT_RT).', effects: { all: { mightSleep: true } }, cite: 'Documentation/core-api/memory-allocation.rst' },
   // Per-CPU access and context predicates (no effect on the state; read by the explorer).
   { names: ['this_cpu_ptr', 'raw_cpu_ptr'], summary: 'Pointer to the current CPU\'s copy of a per-CPU variable: needs preemption or migration disabled to stay on one CPU while it is used.', effects: {}, percpuPointer: 'this-cpu', cite: 'Documentation/core-api/this_cpu_ops.rst' },
-  { names: ['__this_cpu_*'], summary: 'Per-CPU access of the current CPU: needs preemption or migration disabled to stay on one CPU.', effects: {}, cite: 'Documentation/core-api/this_cpu_ops.rst' },
-  { names: ['this_cpu_*'], summary: 'Per-CPU operation that is itself safe against preemption (a single instruction or irq-protected).', effects: {}, cite: 'Documentation/core-api/this_cpu_ops.rst' },
+  { names: ['__this_cpu_read', 'raw_cpu_read'], summary: 'Reads the current CPU\'s copy of a per-CPU variable without preemption protection: needs preemption or migration disabled to stay on one CPU.', effects: {}, percpuOp: { access: 'read', preemptSafe: false }, cite: 'Documentation/core-api/this_cpu_ops.rst' },
+  { names: ['__this_cpu_*', 'raw_cpu_*'], summary: 'Writes (or reads and writes) the current CPU\'s copy of a per-CPU variable without preemption protection: needs preemption or migration disabled to stay on one CPU.', effects: {}, percpuOp: { access: 'write', preemptSafe: false }, cite: 'Documentation/core-api/this_cpu_ops.rst' },
+  { names: ['this_cpu_read'], summary: 'Reads the current CPU\'s copy of a per-CPU variable in one operation safe against preemption (a sequence of them is not: the task may move between two).', effects: {}, percpuOp: { access: 'read', preemptSafe: true }, cite: 'Documentation/core-api/this_cpu_ops.rst' },
+  { names: ['this_cpu_*'], summary: 'Per-CPU operation on the current CPU\'s copy that is itself safe against preemption (a single instruction or irq-protected); a sequence of them is not.', effects: {}, percpuOp: { access: 'write', preemptSafe: true }, cite: 'Documentation/core-api/this_cpu_ops.rst' },
   { names: ['per_cpu_ptr'], summary: 'Pointer to a given CPU\'s copy of a per-CPU variable.', effects: {}, percpuPointer: 'given-cpu', cite: 'Documentation/core-api/this_cpu_ops.rst' },
   { names: ['in_task', 'in_softirq', 'in_serving_softirq', 'in_hardirq', 'in_nmi', 'in_softirq_really'], summary: 'Context predicate (include/linux/preempt.h); on PREEMPT_RT softirqs run in task context, so in_task() is false only while serving one.', effects: {}, cite: 'include/linux/preempt.h; Documentation/core-api/real-time/differences.rst' },
 ];
@@ -303,6 +311,7 @@ function describeEffect(e: Effect): string {
 /** Markdown for a hover: the row under each configuration asked for. */
 export function primitiveHover(row: PrimitiveRow, configs: readonly ConfigName[]): string {
   const lines = [`**${row.names[0]}** — ${row.summary}`, ''];
+  if (row.percpuOp) lines.push(`Per-CPU ${row.percpuOp.access} of the current CPU's copy, ${row.percpuOp.preemptSafe ? 'safe against preemption as one operation' : 'not protected against preemption'}.`, '');
   if (row.percpuPointer) lines.push(`Per-CPU pointer to the copy of ${row.percpuPointer === 'this-cpu' ? 'the CPU it runs on' : 'the CPU given as its second argument'}.`, '');
   for (const c of configs) lines.push(`- \`${c}\`: ${describeEffect(effectOf(row, c))}`);
   lines.push('', `Source: ${row.cite}`);
