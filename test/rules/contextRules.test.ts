@@ -114,6 +114,44 @@ describe('hand-written fixtures', () => {
     expect(run(lockBalanceRule, callee, 'RT')).toEqual([]);
   });
 
+  it('lock-balance: the _nested forms take the lock their plain form takes', () => {
+    for (const [lock, unlock] of [['spin_lock_nested(&l, 1)', 'spin_unlock(&l)'], ['spin_lock_irqsave_nested(&l, flags, 1)', 'spin_unlock_irqrestore(&l, flags)'], ['raw_spin_lock_nested(&r, 1)', 'raw_spin_unlock(&r)']]) {
+      const name = lock.includes('&r') ? 'r' : 'l';
+      expect(firing(lockBalanceRule, locked(`\t${lock};\n\tif (x)\n\t\treturn 1;\n\t${unlock};\n\treturn 0;`), `unreleased:${name}`)).toEqual(ALL);
+      expect(run(lockBalanceRule, locked(`\t${lock};\n\t${unlock};\n\treturn 0;`), 'RT')).toEqual([]);
+    }
+    const m = 'static DEFINE_MUTEX(m);\nint f(int x)\n{\n\tmutex_lock_nested(&m, 1);\n\tif (x)\n\t\treturn 1;\n\tmutex_unlock(&m);\n\treturn 0;\n}\n';
+    expect(firing(lockBalanceRule, m, 'unreleased:m')).toEqual(ALL);
+  });
+
+  it('lock-balance: one lock spelled two ways (a local alias, a callee\'s parameter) is one lock', () => {
+    const obj = 'struct kc { spinlock_t lock; int n; };\n';
+    const alias = `${obj}void f(struct kc *kcov)\n{\n\tstruct kc *k = kcov;\n\n\tspin_lock(&k->lock);\n\tkcov->n++;\n\tspin_unlock(&kcov->lock);\n}\n`;
+    expect(run(lockBalanceRule, alias, 'RT')).toEqual([]);
+    const helper = `${obj}static void rel(struct kc *kc)\n{\n\tspin_unlock(&kc->lock);\n}\nvoid f(struct kc *kcov)\n{\n\tspin_lock(&kcov->lock);\n\trel(kcov);\n}\n`;
+    expect(run(lockBalanceRule, helper, 'RT')).toEqual([]);
+    // Two different objects' locks stay two locks.
+    const two = `${obj}void f(struct kc *a, struct kc *b)\n{\n\tspin_lock(&a->lock);\n\tspin_unlock(&b->lock);\n}\n`;
+    expect(firing(lockBalanceRule, two, 'unreleased:a->lock')).toEqual(ALL);
+    // And one lock taken through both spellings is taken twice.
+    const twice = `${obj}void f(struct kc *kcov)\n{\n\tstruct kc *k = kcov;\n\n\tspin_lock(&kcov->lock);\n\tspin_lock(&k->lock);\n\tspin_unlock(&k->lock);\n\tspin_unlock(&kcov->lock);\n}\n`;
+    expect(firing(lockBalanceRule, twice, 'twice:k->lock')).toEqual(ALL);
+    // A helper that returns with the lock held, then the caller takes it again.
+    const helperFirst = 'static DEFINE_SPINLOCK(l);\nstatic void take(void)\n{\n\tspin_lock(&l);\n}\nvoid f(void)\n{\n\ttake();\n\tspin_lock(&l);\n\tspin_unlock(&l);\n\tspin_unlock(&l);\n}\n';
+    expect(run(lockBalanceRule, helperFirst, 'RT').filter((f) => f.role === 'twice:l').map((f) => f.function)).toEqual(['f']);
+  });
+
+  it('lock-balance contracts: a __releases() lock released by a helper, an __acquires() lock taken through an alias', () => {
+    const obj = 'struct kc { spinlock_t lock; int n; };\n';
+    const releases = `${obj}static void rel(struct kc *kc)\n{\n\tspin_unlock(&kc->lock);\n}\nvoid f(struct kc *kcov) __releases(&kcov->lock)\n{\n\tkcov->n++;\n\trel(kcov);\n}\n`;
+    expect(run(lockBalanceRule, releases, 'RT')).toEqual([]);
+    const acquires = `${obj}void f(struct kc *kcov) __acquires(&kcov->lock)\n{\n\tstruct kc *k = kcov;\n\n\tspin_lock(&k->lock);\n}\n`;
+    expect(run(lockBalanceRule, acquires, 'RT')).toEqual([]);
+    // Still reported: returning without the lock __acquires() promises.
+    const broken = `${obj}void f(struct kc *kcov) __acquires(&kcov->lock)\n{\n\tkcov->n++;\n}\n`;
+    expect(run(lockBalanceRule, broken, 'RT').map((f) => f.role)).toEqual(['contract-exit:kcov->lock']);
+  });
+
   it('lock-balance: a trylock holds the lock only on the side of the branch where it returned true', () => {
     expect(run(lockBalanceRule, locked('\tif (spin_trylock(&l)) {\n\t\tx++;\n\t\tspin_unlock(&l);\n\t}\n\treturn x;'), 'RT')).toEqual([]);
     expect(run(lockBalanceRule, locked('\tif (!spin_trylock(&l))\n\t\treturn -1;\n\tx++;\n\tspin_unlock(&l);\n\treturn 0;'), '!RT')).toEqual([]);

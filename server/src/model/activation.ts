@@ -213,6 +213,12 @@ function pointeeCell(target: string, assigns: ReadonlyMap<string, string>, frame
   return p ? { cell: `${p[2]}.${p[3]}[]`, cpu: accessorCpu(p[1]) } : null;
 }
 
+/** A lock expression as a function's own annotation writes it (`&kcov->lock`), in the form of the
+ *  `lockKey` of the steps of that function's activation (canonLock with nothing bound). */
+export function lockKeyInRoot(fn: string, expr: string): string {
+  return canonLock(expr, new Map(), { fn, bindings: new Map() });
+}
+
 /** Locks a callee's annotations require at entry (`__must_hold(x)`, `__releases(x)`), as written. */
 export function mustHold(annotations: readonly string[]): string[] {
   return annotations.flatMap((text) => {

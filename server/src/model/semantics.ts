@@ -134,12 +134,12 @@ export const PRIMITIVES: readonly PrimitiveRow[] = [
     cite: `${LOCKTYPES} "local_lock"; include/linux/local_lock.h`,
   },
   {
-    names: ['spin_lock'], summary: 'spinlock_t: a spinning lock with preemption off on !RT; an rtmutex-based sleeping lock on PREEMPT_RT (migration off, RCU read side).',
+    names: ['spin_lock', 'spin_lock_nested'], summary: 'spinlock_t: a spinning lock with preemption off on !RT; an rtmutex-based sleeping lock on PREEMPT_RT (migration off, RCU read side).',
     effects: { '!RT': { preempt: 1, lock: { op: 'acquire', kind: 'spinning' }, barrier: 'acquire' }, 'RT+BHlock': { migrate: 1, rcu: 1, lock: { op: 'acquire', kind: 'sleeping' }, barrier: 'acquire' }, RT: { migrate: 1, rcu: 1, lock: { op: 'acquire', kind: 'sleeping' }, barrier: 'acquire' } },
     cite: `${LOCKTYPES} "spinlock_t and PREEMPT_RT"; kernel/locking/spinlock_rt.c rt_spin_lock()`,
   },
   {
-    names: ['spin_lock_irqsave', 'spin_lock_irq'], summary: 'spinlock_t with hard interrupts off on !RT; on PREEMPT_RT the _irq/_irqsave suffix does not touch the interrupt state.',
+    names: ['spin_lock_irqsave', 'spin_lock_irq', 'spin_lock_irqsave_nested'], summary: 'spinlock_t with hard interrupts off on !RT; on PREEMPT_RT the _irq/_irqsave suffix does not touch the interrupt state.',
     effects: { '!RT': { preempt: 1, hardirq: 1, lock: { op: 'acquire', kind: 'spinning' }, barrier: 'acquire' }, 'RT+BHlock': { migrate: 1, rcu: 1, lock: { op: 'acquire', kind: 'sleeping' }, barrier: 'acquire' }, RT: { migrate: 1, rcu: 1, lock: { op: 'acquire', kind: 'sleeping' }, barrier: 'acquire' } },
     cite: `${LOCKTYPES} "spinlock_t and PREEMPT_RT" (the hard interrupt related suffixes do not affect the CPU's interrupt disabled state)`,
   },
@@ -168,7 +168,7 @@ export const PRIMITIVES: readonly PrimitiveRow[] = [
     effects: { '!RT': { preempt: 1, lock: { op: 'try', kind: 'spinning' }, barrier: 'acquire' }, 'RT+BHlock': { migrate: 1, rcu: 1, lock: { op: 'try', kind: 'sleeping' }, barrier: 'acquire' }, RT: { migrate: 1, rcu: 1, lock: { op: 'try', kind: 'sleeping' }, barrier: 'acquire' } },
     cite: `${LOCKTYPES} "spinlock_t and PREEMPT_RT"; include/linux/spinlock.h spin_trylock()`,
   },
-  { names: ['raw_spin_lock'], summary: 'raw_spinlock_t: a true spinning lock with preemption off on every configuration.', effects: { all: { preempt: 1, lock: { op: 'acquire', kind: 'raw' }, barrier: 'acquire' } }, cite: `${LOCKTYPES} "raw_spinlock_t"` },
+  { names: ['raw_spin_lock', 'raw_spin_lock_nested'], summary: 'raw_spinlock_t: a true spinning lock with preemption off on every configuration.', effects: { all: { preempt: 1, lock: { op: 'acquire', kind: 'raw' }, barrier: 'acquire' } }, cite: `${LOCKTYPES} "raw_spinlock_t"` },
   { names: ['raw_spin_lock_irqsave', 'raw_spin_lock_irq'], summary: 'raw_spinlock_t with hard interrupts off, on every configuration.', effects: { all: { preempt: 1, hardirq: 1, lock: { op: 'acquire', kind: 'raw' }, barrier: 'acquire' } }, cite: `${LOCKTYPES} "raw_spinlock_t"` },
   { names: ['raw_spin_unlock'], summary: 'Releases a raw_spinlock_t.', effects: { all: { preempt: -1, lock: { op: 'release', kind: 'raw' }, barrier: 'release' } }, cite: `${LOCKTYPES} "raw_spinlock_t"` },
   { names: ['raw_spin_unlock_irqrestore', 'raw_spin_unlock_irq'], summary: 'Releases a raw_spinlock_t and restores interrupts.', effects: { all: { preempt: -1, hardirq: -1, lock: { op: 'release', kind: 'raw' }, barrier: 'release' } }, cite: `${LOCKTYPES} "raw_spinlock_t"` },
@@ -185,7 +185,7 @@ export const PRIMITIVES: readonly PrimitiveRow[] = [
     cite: `${CONTEXT_ANALYSIS} (initialisation of guarded members, scoped init guards); include/linux/cleanup.h guard()`,
   },
   { names: ['mutex_trylock'], summary: 'Tries to take a mutex without sleeping; held only where the call returned true.', effects: { all: { lock: { op: 'try', kind: 'sleeping' }, barrier: 'acquire' } }, cite: `${LOCKTYPES} "mutex"; include/linux/mutex.h` },
-  { names: ['mutex_lock', 'mutex_lock_interruptible'], summary: 'Sleeping lock; might sleep.', effects: { all: { mightSleep: true, lock: { op: 'acquire', kind: 'sleeping' }, barrier: 'acquire' } }, cite: `${LOCKTYPES} "mutex"` },
+  { names: ['mutex_lock', 'mutex_lock_interruptible', 'mutex_lock_nested'], summary: 'Sleeping lock; might sleep (the _nested form differs only in its lockdep class; mutex_lock_interruptible() is taken as if it always succeeded).', effects: { all: { mightSleep: true, lock: { op: 'acquire', kind: 'sleeping' }, barrier: 'acquire' } }, cite: `${LOCKTYPES} "mutex"` },
   { names: ['mutex_unlock'], summary: 'Releases a mutex.', effects: { all: { lock: { op: 'release', kind: 'sleeping' }, barrier: 'release' } }, cite: `${LOCKTYPES} "mutex"` },
   { names: ['rcu_read_lock'], summary: 'Enters an RCU read-side critical section (on !RT non-preemptible with CONFIG_PREEMPT_RCU=n).', effects: { all: { rcu: 1 } }, cite: 'Documentation/RCU/whatisRCU.rst' },
   { names: ['rcu_read_unlock'], summary: 'Leaves an RCU read-side critical section.', effects: { all: { rcu: -1 } }, cite: 'Documentation/RCU/whatisRCU.rst' },
@@ -212,7 +212,7 @@ const CA_H = 'include/linux/compiler-context-analysis.h';
 
 /** The lock annotations the model reads; the rules take their meaning from here. */
 export const ANNOTATIONS: readonly AnnotationRow[] = [
-  { names: ['__guarded_by'], role: 'guarded-member', summary: 'A struct member (or global) that may be read or written only with the named lock held; `&lock` names the member `lock` of the same object.', cite: `${CONTEXT_ANALYSIS} "__guarded_by"; ${CA_H}` },
+  { names: ['__guarded_by'], role: 'guarded-member', summary: 'A struct member that may be read or written only with the named lock held (guarded globals are not modelled); `&lock` names the member `lock` of the same object.', cite: `${CONTEXT_ANALYSIS} "__guarded_by"; ${CA_H}` },
   { names: ['__pt_guarded_by'], role: 'not-modelled', summary: 'The data a pointer member points to is guarded by the lock (not modelled: accesses through the pointer are not checked).', cite: `${CA_H}` },
   { names: ['context_unsafe'], role: 'unsafe-region', summary: 'The enclosed expression or statements are not checked by the context analysis (accesses inside are deliberate and commented).', cite: `${CONTEXT_ANALYSIS}; ${CA_H} context_unsafe()` },
   { names: ['__context_unsafe', '__no_context_analysis'], role: 'unsafe-function', summary: 'The whole function is not checked by the context analysis.', cite: `${CA_H}` },

@@ -3,7 +3,7 @@
  * it, and never taken twice (docs/rules/lock-balance.md). Paths are the model's (callees inlined,
  * macros expanded, gotos followed); lock kinds per configuration come from the primitive table.
  */
-import { activation, type Step } from '../model/activation';
+import { activation, lockKeyInRoot, type Step } from '../model/activation';
 import type { ProofStep } from '../model/explorer';
 import type { ConfigView } from '../source/types';
 import { unreliable } from '../model/roots';
@@ -37,10 +37,21 @@ export function contractOf(annotations: readonly string[]): Contract | null {
 
 type Prim = Extract<Step, { op: 'prim' }>;
 
+/** Where a function's paths end when they hold no step: its closing line. */
+function functionEnd(fn: string, view: ConfigView): Step | undefined {
+  const info = view.functions.get(fn);
+  return info ? { op: 'return', fn, line: info.endLine, text: '}' } : undefined;
+}
+
+/** A step's lock as one key however it is spelled (`k->lock` with `k = kcov`, a callee's `kc->lock`
+ *  for the caller's `kcov`: `kcov->lock`): the model's canonical form. Findings name it as written. */
+const keyOf = (s: Prim): string => s.lockKey ?? s.lockId;
+
 function checkPath(fn: string, path: readonly Step[], view: ConfigView, out: Map<string, RuleFinding>, contract: Contract): void {
   const config = view.config.name;
   const held: Prim[] = [];
-  const fromCaller = new Set(contract.heldAtEntry);
+  const entryKey = new Map(contract.heldAtEntry.map((lock) => [lockKeyInRoot(fn, lock), lock]));
+  const fromCaller = new Set(entryKey.keys());
   const proof = (steps: ProofStep[]): RuleFinding['trace'] => toTrace(view.image.path, steps);
   const ps = (s: Step, text: string, row: string): ProofStep => ({ line: s.line, fn: s.fn, context: 'task', config, text, row });
   for (const s of path) {
@@ -49,7 +60,7 @@ function checkPath(fn: string, path: readonly Step[], view: ConfigView, out: Map
       if (s.fn !== fn || s.unsafe) continue;
       for (const lock of s.locks) {
         const role = `must-hold:${lock.text}@${s.callee}`;
-        if (held.some((h) => (h.lockKey ?? h.lockId) === lock.key) || fromCaller.has(lock.key) || out.has(role)) continue;
+        if (held.some((h) => keyOf(h) === lock.key) || fromCaller.has(lock.key) || out.has(role)) continue;
         out.set(role, { rule: LOCK_BALANCE, severity: 'error', config, function: fn, role, line: s.line, span: [s.line, s.line], message: `${s.callee}() is annotated __must_hold(${lock.text}) but is called without it held (${config})`, trace: proof([ps(s, `calls ${s.callee}() holding ${held.map((h) => h.lockId).join(', ') || 'no lock'}; its annotation requires ${lock.text} (here: ${lock.key})`, 'include/linux/compiler_types.h __must_hold()')]), fix: null });
       }
       continue;
@@ -57,22 +68,27 @@ function checkPath(fn: string, path: readonly Step[], view: ConfigView, out: Map
     if (s.op !== 'prim' || !s.effect.lock) continue;
     const cite = `${s.row.names[0]}: ${s.row.cite}`;
     if (s.effect.lock.op === 'acquire') {
-      const again = held.find((h) => h.lockId === s.lockId);
-      if (again && again.fn === fn) {
+      const again = held.find((h) => keyOf(h) === keyOf(s));
+      // Reported in this function when it took the lock either time (a callee that takes it twice
+      // itself is reported there).
+      if (again && (again.fn === fn || s.fn === fn)) {
         const role = `twice:${s.lockId}`;
         if (!out.has(role)) out.set(role, { rule: LOCK_BALANCE, severity: 'error', config, function: fn, role, line: s.line, span: [again.line, s.line], message: `${s.lockId} taken twice on one path (${config})`, trace: proof([ps(again, `takes ${s.lockId}: ${again.text}`, cite), ps(s, `takes it again while held: ${s.text}`, cite)]), fix: null });
       }
       held.push(s);
       continue;
     }
-    const i = held.map((h) => h.lockId).lastIndexOf(s.lockId);
+    const i = held.map(keyOf).lastIndexOf(keyOf(s));
+    // A release with no acquire on the path hands back a lock the caller held (here or in a callee).
     if (i >= 0) held.splice(i, 1);
-    else if (s.fn === fn) fromCaller.delete(s.lockId);
+    else fromCaller.delete(keyOf(s));
   }
-  const end = path[path.length - 1];
+  // A path with no step of the model (no lock, no call it follows) still leaves the function at its end.
+  const end: Step | undefined = path[path.length - 1] ?? functionEnd(fn, view);
+  const exitKeys = new Set(contract.heldAtExit.map((lock) => lockKeyInRoot(fn, lock)));
   if (end) checkContract(fn, contract, held, fromCaller, end, config, out, proof, ps);
   for (const h of held) {
-    if (h.fn !== fn || !end || contract.heldAtExit.includes(h.lockId)) continue;
+    if (h.fn !== fn || !end || exitKeys.has(keyOf(h))) continue;
     const role = `unreleased:${h.lockId}`;
     if (out.has(role)) continue;
     out.set(role, {
@@ -91,12 +107,13 @@ function checkContract(
 ): void {
   const cite = 'include/linux/compiler_types.h (__acquires/__releases/__must_hold)';
   for (const lock of contract.heldAtExit) {
-    if (held.some((h) => h.lockId === lock) || fromCaller.has(lock)) continue;
+    const key = lockKeyInRoot(fn, lock);
+    if (held.some((h) => keyOf(h) === key) || fromCaller.has(key)) continue;
     const role = `contract-exit:${lock}`;
     if (!out.has(role)) out.set(role, { rule: LOCK_BALANCE, severity: 'error', config, function: fn, role, line: end.line, span: [end.line, end.line], message: `${fn}() is annotated to return with ${lock} held, but returns without it on some path (${config})`, trace: proof([ps(end, `leaves ${fn}() without ${lock}`, cite)]), fix: null });
   }
   for (const lock of contract.heldAtEntry) {
-    if (contract.heldAtExit.includes(lock) || !fromCaller.has(lock)) continue;
+    if (contract.heldAtExit.includes(lock) || !fromCaller.has(lockKeyInRoot(fn, lock))) continue;
     const role = `contract-release:${lock}`;
     if (!out.has(role)) out.set(role, { rule: LOCK_BALANCE, severity: 'error', config, function: fn, role, line: end.line, span: [end.line, end.line], message: `${fn}() is annotated __releases(${lock}) but returns with it still held on some path (${config})`, trace: proof([ps(end, `leaves ${fn}() without releasing ${lock}`, cite)]), fix: null });
   }
