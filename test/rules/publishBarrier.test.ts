@@ -48,6 +48,19 @@ describe('publish-barrier on fixtures', () => {
     expect(run(mover(between))).toEqual([]);
   });
 
+  it('needs the barrier after the last entry store: one between two entry stores orders only the first', () => {
+    const second = '\tsmp_wmb();\n\tmemcpy(dst_entries + n, src_area, n);';
+    const f = run(mover(second));
+    expect(f).toHaveLength(1);
+    // The entry quoted and litmus-tested is the store the barrier does not order.
+    expect(f[0].span).toEqual([8, 9]);
+    expect(f[0].trace.find((t) => t.text.startsWith('entries stored'))?.text).toContain('memcpy(dst_entries + n, src_area, n)');
+    expect(run(mover(`${second}\n\tsmp_wmb();`))).toEqual([]);
+    // wmb() and mb() order stores too.
+    expect(run(mover('\twmb();'))).toEqual([]);
+    expect(run(mover('\tmb();'))).toEqual([]);
+  });
+
   it('accepts a release store of the count', () => {
     expect(run(mover('', 'smp_store_release((unsigned long *)dst_area, n + moved);'))).toEqual([]);
   });

@@ -112,8 +112,8 @@ function writerSteps(c: Candidate): WriterStep[] {
   return [{ kind: 'entry', store: c.entry.store, line: c.entry.line }, ...c.between, { kind: 'count', store: c.count.store, line: c.count.line }];
 }
 
-/** On one path, an entry store, then a count store to the same base, and the barriers between them
- *  (rows of the primitive table under `config`): a publication if the base is a published buffer. */
+/** On one path, the last entry store before a count store to the same base, and the barriers between
+ *  them (rows of the primitive table under `config`): a publication if the base is a published buffer. */
 interface Candidate { base: string; entry: StoreEvent; between: WriterStep[]; count: StoreEvent; caseLabel: string | null }
 
 function* candidates(path: ModelPath, config: ConfigName): Generator<Candidate> {
@@ -130,7 +130,9 @@ function* candidates(path: ModelPath, config: ConfigName): Generator<Candidate> 
     }
     if (ev.kind !== 'store') continue;
     const r = resolveTarget(ev.target, assigns);
-    if (isEntryStore(ev, r)) { if (!pending.has(r.base)) pending.set(r.base, { entry: ev, between: [] }); continue; }
+    // The last entry store before the count is the one that needs ordering: a barrier orders every
+    // store before it, so an earlier entry store is ordered if this one is (and not otherwise).
+    if (isEntryStore(ev, r)) { pending.set(r.base, { entry: ev, between: [] }); continue; }
     const p = pending.get(r.base);
     if (!p) continue;
     pending.delete(r.base);
