@@ -124,6 +124,20 @@ describe('hand-written fixtures', () => {
     expect(firing(lockBalanceRule, m, 'unreleased:m')).toEqual(ALL);
   });
 
+  it('lock-balance and might-sleep: mutex_lock_interruptible()/mutex_lock_killable() hold the mutex only where they returned 0, and may sleep either way', () => {
+    const mutex = (body: string) => `static DEFINE_MUTEX(m);\nstatic DEFINE_SPINLOCK(l);\nint f(int x)\n{\n${body}\n}\n`;
+    for (const lock of ['mutex_lock_interruptible', 'mutex_lock_killable']) {
+      // The usual pattern: an early return when interrupted does not hold the mutex.
+      expect(run(lockBalanceRule, mutex(`\tif (${lock}(&m))\n\t\treturn -4;\n\tx++;\n\tmutex_unlock(&m);\n\treturn 0;`), 'RT')).toEqual([]);
+      expect(run(lockBalanceRule, mutex(`\tint err = ${lock}(&m);\n\n\tif (err)\n\t\treturn err;\n\tmutex_unlock(&m);\n\treturn 0;`), '!RT')).toEqual([]);
+      // Held after success: an early return then leaks it.
+      expect(firing(lockBalanceRule, mutex(`\tif (${lock}(&m))\n\t\treturn -4;\n\tif (x)\n\t\treturn 1;\n\tmutex_unlock(&m);\n\treturn 0;`), 'unreleased:m')).toEqual(ALL);
+      // It may sleep whatever it returns, so under a spinlock it is reported at the call, once.
+      const sleeping = run(mightSleepRule, mutex(`\tspin_lock(&l);\n\tif (${lock}(&m)) {\n\t\tspin_unlock(&l);\n\t\treturn -4;\n\t}\n\tmutex_unlock(&m);\n\tspin_unlock(&l);\n\treturn 0;`), '!RT');
+      expect(sleeping.map((f) => [f.role, f.line])).toEqual([[`sleep:${lock}@f`, 5]]);
+    }
+  });
+
   it('lock-balance: one lock spelled two ways (a local alias, a callee\'s parameter) is one lock', () => {
     const obj = 'struct kc { spinlock_t lock; int n; };\n';
     const alias = `${obj}void f(struct kc *kcov)\n{\n\tstruct kc *k = kcov;\n\n\tspin_lock(&k->lock);\n\tkcov->n++;\n\tspin_unlock(&kcov->lock);\n}\n`;

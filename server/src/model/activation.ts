@@ -19,7 +19,9 @@ export type StepOp =
   /** `attempt`: a trylock that succeeded on this path (it never waits for the lock). */
   /** `lockId`/`lockKey` are the lock under this configuration; `lockRef`/`keyRef` the same without the
    *  configuration (the per-CPU BH lock replaces them where the row says the lock is the BH lock). */
-  | { op: 'prim'; name: string; effect: Effect; row: PrimitiveRow; lockId: string; args: string[]; attempt?: boolean; lockKey: string; lockRef: string; keyRef: string }
+  /** `blocking`: the call of a lock that may fail (`mutex_lock_interruptible()`): what it does whatever
+   *  it returns (it may sleep), without the lock, which an `attempt` step takes where it succeeded. */
+  | { op: 'prim'; name: string; effect: Effect; row: PrimitiveRow; lockId: string; args: string[]; attempt?: boolean; blocking?: boolean; lockKey: string; lockRef: string; keyRef: string }
   /** A member declared `__guarded_by(guard)` read or written; `guard` is the lock it needs, in the same
    *  canonical form as a prim's `lockKey`; `unsafe`: inside `context_unsafe(...)`. */
   | { op: 'guarded'; cell: string; access: 'read' | 'write'; guard: string; guardText: string; unsafe: boolean; declLine: number }
@@ -514,21 +516,30 @@ function guardedStep(ev: Extract<ModelEvent, { kind: 'access' }>, assigns: Reado
   };
 }
 
-/** A trylock call (`spin_trylock(&l)`, sparse `__cond_lock(l, c)`) not yet tested by a branch:
- *  the lock is held only on the side of the branch where the call's value is true. */
-interface PendingTry { call: string; names: string[]; step: Extract<Step, { op: 'prim' }> }
+/** A trylock call (`spin_trylock(&l)`, sparse `__cond_lock(l, c)`, `mutex_lock_interruptible(&m)`)
+ *  not yet tested by a branch: the lock is held only on the side of the branch where the call's value
+ *  is true (0 for `heldWhenZero`). `call`: a step at the call itself when the call may sleep. */
+interface PendingTry { call: string; names: string[]; step: PrimStep; heldWhenZero: boolean; callStep: PrimStep | null }
 
-/** A trylock's effect where it succeeded: the row's, with the lock taken. */
+/** A trylock's effect where it succeeded: the row's, with the lock taken (its sleeping, if any, is
+ *  the call's: blockingEffect). */
 function attemptEffect(effect: Effect): Effect {
-  return effect.lock ? { ...effect, lock: { op: 'acquire', kind: effect.lock.kind } } : effect;
+  return effect.lock ? { ...effect, lock: { op: 'acquire', kind: effect.lock.kind }, mightSleep: false } : effect;
+}
+
+/** What a lock call that may fail does whatever it returns: the row's effect without the lock. */
+function blockingEffect(effect: Effect): Effect {
+  return { ...effect, lock: null, barrier: 'none' };
 }
 
 function tryLockOf(ev: Extract<ModelEvent, { kind: 'call' }>, assigns: ReadonlyMap<string, string>, frame: Frame, w: Walk): PendingTry | null {
   const row = findPrimitive(ev.name);
   const effect = row ? effectOfCall(ev.name, w.config) : null;
   if (!row || !effect || effect.lock?.op !== 'try') return null;
-  const step: PrimStep = { ...primStep({ fn: frame.fn, line: ev.line, text: ev.text.replace(/\s+/g, ' ') }, ev.name, ev.args, row, attemptEffect(effect), assigns, frame), attempt: true };
-  return { call: norm(ev.text), names: [], step };
+  const at = { fn: frame.fn, line: ev.line, text: ev.text.replace(/\s+/g, ' ') };
+  const step: PrimStep = { ...primStep(at, ev.name, ev.args, row, attemptEffect(effect), assigns, frame), attempt: true };
+  const callStep: PrimStep | null = effect.mightSleep ? { ...primStep(at, ev.name, ev.args, row, blockingEffect(effect), assigns, frame), blocking: true } : null;
+  return { call: norm(ev.text), names: [], step, heldWhenZero: effect.lock.heldWhen === 'zero', callStep };
 }
 
 /** Whether a branch decides a pending trylock: true (held on this side), false (not held), null (it does not test it). */
@@ -566,7 +577,7 @@ function functionPaths(name: string, frame: Frame, w: Walk): Step[][] {
           const outcome = tryOutcome(t, ev, w);
           if (outcome === null) continue;
           tries.splice(tries.indexOf(t), 1);
-          if (outcome) { const taken: Step = { ...t.step, line: ev.line, text: `${t.step.text} (true here: ${ev.cond.replace(/\s+/g, ' ')})` }; prefixes = prefixes.map((p) => extend(p, [taken])); }
+          if (outcome !== t.heldWhenZero) { const taken: Step = { ...t.step, line: ev.line, text: `${t.step.text} (${t.heldWhenZero ? '0' : 'true'} here: ${ev.cond.replace(/\s+/g, ' ')})` }; prefixes = prefixes.map((p) => extend(p, [taken])); }
         }
         continue;
       }
@@ -606,7 +617,12 @@ function functionPaths(name: string, frame: Frame, w: Walk): Step[][] {
       }
       if (ev.kind !== 'call') continue;
       const attempt = tryLockOf(ev, assigns, frame, w);
-      if (attempt) { tries.push(attempt); continue; }
+      if (attempt) {
+        tries.push(attempt);
+        const call = attempt.callStep;
+        if (call) prefixes = prefixes.map((p) => extend(p, [call]));
+        continue;
+      }
       const alts = callSteps(ev, assigns, frame, w);
       if (!alts || (alts.length === 1 && alts[0].length === 0)) continue;
       prefixes = alts.length === 1 ? prefixes.map((p) => extend(p, alts[0])) : bounded(prefixes.flatMap((p) => alts.map((a) => extend(p, a))), w);
@@ -792,7 +808,7 @@ function mapped(from: Shaped, view: ConfigView): Activation | null {
   const paths = placed.map((p) => p.map((moved): Step => {
     if (moved.op !== 'prim' || from.act.config === config) return moved;
     const effect = effectOf(moved.row, config);
-    return withConfig(moved, moved.attempt ? attemptEffect(effect) : effect);
+    return withConfig(moved, moved.attempt ? attemptEffect(effect) : moved.blocking ? blockingEffect(effect) : effect);
   }));
   return { ...from.act, config, paths };
 }

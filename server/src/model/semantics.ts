@@ -17,10 +17,10 @@ export interface Effect {
   hardirq: number;
   bh: number;
   rcu: number;
-  /** Lock taken (+) or released (-), with its kind under this configuration. */
   /** Lock taken (+) or released (-), with its kind under this configuration; `try`: taken only where
-   *  the call's value is true (trylock), decided at the branch that tests it. */
-  lock: { op: 'acquire' | 'release' | 'try'; kind: LockKind } | null;
+   *  the call's value is true (trylock), or where it is 0 with `heldWhen: 'zero'` (a lock call that
+   *  fails when interrupted), decided at the branch that tests it. */
+  lock: { op: 'acquire' | 'release' | 'try'; kind: LockKind; heldWhen?: 'zero' } | null;
   mightSleep: boolean;
   barrier: BarrierKind;
   /** Whether this primitive is a store and whether it orders earlier stores before it (release). */
@@ -185,7 +185,8 @@ export const PRIMITIVES: readonly PrimitiveRow[] = [
     cite: `${CONTEXT_ANALYSIS} (initialisation of guarded members, scoped init guards); include/linux/cleanup.h guard()`,
   },
   { names: ['mutex_trylock'], summary: 'Tries to take a mutex without sleeping; held only where the call returned true.', effects: { all: { lock: { op: 'try', kind: 'sleeping' }, barrier: 'acquire' } }, cite: `${LOCKTYPES} "mutex"; include/linux/mutex.h` },
-  { names: ['mutex_lock', 'mutex_lock_interruptible', 'mutex_lock_nested'], summary: 'Sleeping lock; might sleep (the _nested form differs only in its lockdep class; mutex_lock_interruptible() is taken as if it always succeeded).', effects: { all: { mightSleep: true, lock: { op: 'acquire', kind: 'sleeping' }, barrier: 'acquire' } }, cite: `${LOCKTYPES} "mutex"` },
+  { names: ['mutex_lock', 'mutex_lock_nested'], summary: 'Sleeping lock; might sleep (the _nested form differs only in its lockdep class).', effects: { all: { mightSleep: true, lock: { op: 'acquire', kind: 'sleeping' }, barrier: 'acquire' } }, cite: `${LOCKTYPES} "mutex"` },
+  { names: ['mutex_lock_interruptible', 'mutex_lock_killable'], summary: 'Sleeping lock that gives up when a signal (a fatal one, for _killable) arrives: held only where it returned 0; might sleep either way.', effects: { all: { mightSleep: true, lock: { op: 'try', kind: 'sleeping', heldWhen: 'zero' }, barrier: 'acquire' } }, cite: `${LOCKTYPES} "mutex"; kernel/locking/mutex.c mutex_lock_interruptible() ("Return: 0 if the lock was successfully acquired or -EINTR if a signal arrived")` },
   { names: ['mutex_unlock'], summary: 'Releases a mutex.', effects: { all: { lock: { op: 'release', kind: 'sleeping' }, barrier: 'release' } }, cite: `${LOCKTYPES} "mutex"` },
   { names: ['rcu_read_lock'], summary: 'Enters an RCU read-side critical section (on !RT non-preemptible with CONFIG_PREEMPT_RCU=n).', effects: { all: { rcu: 1 } }, cite: 'Documentation/RCU/whatisRCU.rst' },
   { names: ['rcu_read_unlock'], summary: 'Leaves an RCU read-side critical section.', effects: { all: { rcu: -1 } }, cite: 'Documentation/RCU/whatisRCU.rst' },
@@ -300,7 +301,7 @@ function describeEffect(e: Effect): string {
   counter(e.hardirq, 'hard IRQs');
   counter(e.bh, 'BH');
   if (e.rcu > 0) parts.push('enters RCU read side'); else if (e.rcu < 0) parts.push('leaves RCU read side');
-  if (e.lock) parts.push(`${e.lock.op === 'acquire' ? 'takes' : e.lock.op === 'try' ? 'tries to take' : 'releases'} a ${e.lock.kind} lock`);
+  if (e.lock) parts.push(`${e.lock.op === 'acquire' ? 'takes' : e.lock.op === 'try' ? 'tries to take' : 'releases'} a ${e.lock.kind} lock${e.lock.op === 'try' ? ` (held where it returns ${e.lock.heldWhen === 'zero' ? '0' : 'true'})` : ''}`);
   if (e.mightSleep) parts.push('might sleep');
   if (e.barrier !== 'none') parts.push(`barrier: ${e.barrier}`);
   if (e.store !== 'none') parts.push(`store: ${e.store}`);
