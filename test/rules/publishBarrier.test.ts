@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CONFIGS } from '../../server/src/model/configs';
 import { parseLitmus, runLitmus } from '../../server/src/model/memory';
 import { PRIMITIVES, type Effect } from '../../server/src/model/semantics';
+import { publicationLitmus } from '../../server/src/model/publicationLitmus';
 import { findingsOf } from '../../server/src/review/analyze';
 import { initParser, sourceImage } from '../../server/src/source';
 import { readKcov } from '../support/kernel';
@@ -157,5 +158,11 @@ describe('the verdicts come from the LKMM executor', () => {
     const acquire = (reader[0].litmus ?? '').replace('r0 = READ_ONCE(*count);', 'r0 = smp_load_acquire(count);');
     expect(runLitmus(parseLitmus(reader[0].litmus ?? '')).result).toBe('Sometimes');
     expect(runLitmus(parseLitmus(acquire)).result).toBe('Never');
+    // The same relaxed load with smp_rmb() after it, against the same ideal writer: Never too.
+    const writer = [{ kind: 'entry' as const, store: 'plain' as const, line: 0 }, { kind: 'count' as const, store: 'release' as const, line: 1 }];
+    const rmb = publicationLitmus('kcov-publish+rmb-reader', writer, { countLoad: 'relaxed', rmb: true, source: 'a relaxed load, then smp_rmb()' });
+    expect(rmb).toContain('smp_rmb();');
+    expect(runLitmus(parseLitmus(rmb)).result).toBe('Never');
+    expect(runLitmus(parseLitmus(publicationLitmus('kcov-publish+relaxed-reader', writer, { countLoad: 'relaxed', rmb: false, source: 'a relaxed load' }))).result).toBe('Sometimes');
   });
 });
