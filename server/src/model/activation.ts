@@ -532,6 +532,11 @@ function blockingEffect(effect: Effect): Effect {
   return { ...effect, lock: null, barrier: 'none' };
 }
 
+/** A prim step's effect from its row's under a configuration: the part of a trylock it stands for. */
+function stepEffect(s: PrimStep, rowEffect: Effect): Effect {
+  return s.attempt ? attemptEffect(rowEffect) : s.blocking ? blockingEffect(rowEffect) : rowEffect;
+}
+
 function tryLockOf(ev: Extract<ModelEvent, { kind: 'call' }>, assigns: ReadonlyMap<string, string>, frame: Frame, w: Walk): PendingTry | null {
   const row = findPrimitive(ev.name);
   const effect = row ? effectOfCall(ev.name, w.config) : null;
@@ -808,7 +813,7 @@ function mapped(from: Shaped, view: ConfigView): Activation | null {
   const paths = placed.map((p) => p.map((moved): Step => {
     if (moved.op !== 'prim' || from.act.config === config) return moved;
     const effect = effectOf(moved.row, config);
-    return withConfig(moved, moved.attempt ? attemptEffect(effect) : moved.blocking ? blockingEffect(effect) : effect);
+    return withConfig(moved, stepEffect(moved, effect));
   }));
   return { ...from.act, config, paths };
 }

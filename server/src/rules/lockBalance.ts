@@ -20,17 +20,20 @@ export const LOCK_BALANCE = 'lock-balance';
  * `__must_hold(x)` is entered and returns with x held. `__cond_lock` hands a lock over only on some
  * outcomes, which the model does not follow: such functions are not checked.
  */
-interface Contract { heldAtEntry: string[]; heldAtExit: string[] }
+interface Contract { heldAtEntry: ContractLock[]; heldAtExit: ContractLock[] }
+/** A lock of the contract as the annotation writes it, and as the key its steps' `lockKey`s have. */
+interface ContractLock { text: string; key: string }
 
-export function contractOf(annotations: readonly string[]): Contract | null {
+function contractOf(fn: string, annotations: readonly string[]): Contract | null {
   const contract: Contract = { heldAtEntry: [], heldAtExit: [] };
   for (const text of annotations) {
     const a = readAnnotation(text);
     if (!a) continue;
     if (a.role === 'conditional') return null;
-    if (a.role === 'acquires') contract.heldAtExit.push(a.arg);
-    if (a.role === 'releases') contract.heldAtEntry.push(a.arg);
-    if (a.role === 'requires') { contract.heldAtEntry.push(a.arg); contract.heldAtExit.push(a.arg); }
+    const lock = { text: a.arg, key: lockKeyInRoot(fn, a.arg) };
+    if (a.role === 'acquires') contract.heldAtExit.push(lock);
+    if (a.role === 'releases') contract.heldAtEntry.push(lock);
+    if (a.role === 'requires') { contract.heldAtEntry.push(lock); contract.heldAtExit.push(lock); }
   }
   return contract;
 }
@@ -43,15 +46,13 @@ function functionEnd(fn: string, view: ConfigView): Step | undefined {
   return info ? { op: 'return', fn, line: info.endLine, text: '}' } : undefined;
 }
 
-/** A step's lock as one key however it is spelled (`k->lock` with `k = kcov`, a callee's `kc->lock`
- *  for the caller's `kcov`: `kcov->lock`): the model's canonical form. Findings name it as written. */
-const keyOf = (s: Prim): string => s.lockKey ?? s.lockId;
+// Locks are compared by `lockKey`, one key however a lock is spelled (`k->lock` with `k = kcov`, a
+// callee's `kc->lock` for the caller's `kcov`: `kcov->lock`); findings name them by `lockId`, as written.
 
 function checkPath(fn: string, path: readonly Step[], view: ConfigView, out: Map<string, RuleFinding>, contract: Contract): void {
   const config = view.config.name;
   const held: Prim[] = [];
-  const entryKey = new Map(contract.heldAtEntry.map((lock) => [lockKeyInRoot(fn, lock), lock]));
-  const fromCaller = new Set(entryKey.keys());
+  const fromCaller = new Set(contract.heldAtEntry.map((lock) => lock.key));
   const proof = (steps: ProofStep[]): RuleFinding['trace'] => toTrace(view.image.path, steps);
   const ps = (s: Step, text: string, row: string): ProofStep => ({ line: s.line, fn: s.fn, context: 'task', config, text, row });
   for (const s of path) {
@@ -60,7 +61,7 @@ function checkPath(fn: string, path: readonly Step[], view: ConfigView, out: Map
       if (s.fn !== fn || s.unsafe) continue;
       for (const lock of s.locks) {
         const role = `must-hold:${lock.text}@${s.callee}`;
-        if (held.some((h) => keyOf(h) === lock.key) || fromCaller.has(lock.key) || out.has(role)) continue;
+        if (held.some((h) => h.lockKey === lock.key) || fromCaller.has(lock.key) || out.has(role)) continue;
         out.set(role, { rule: LOCK_BALANCE, severity: 'error', config, function: fn, role, line: s.line, span: [s.line, s.line], message: `${s.callee}() is annotated __must_hold(${lock.text}) but is called without it held (${config})`, trace: proof([ps(s, `calls ${s.callee}() holding ${held.map((h) => h.lockId).join(', ') || 'no lock'}; its annotation requires ${lock.text} (here: ${lock.key})`, 'include/linux/compiler_types.h __must_hold()')]), fix: null });
       }
       continue;
@@ -68,7 +69,7 @@ function checkPath(fn: string, path: readonly Step[], view: ConfigView, out: Map
     if (s.op !== 'prim' || !s.effect.lock) continue;
     const cite = `${s.row.names[0]}: ${s.row.cite}`;
     if (s.effect.lock.op === 'acquire') {
-      const again = held.find((h) => keyOf(h) === keyOf(s));
+      const again = held.find((h) => h.lockKey === s.lockKey);
       // Reported in this function when it took the lock either time (a callee that takes it twice
       // itself is reported there).
       if (again && (again.fn === fn || s.fn === fn)) {
@@ -78,17 +79,16 @@ function checkPath(fn: string, path: readonly Step[], view: ConfigView, out: Map
       held.push(s);
       continue;
     }
-    const i = held.map(keyOf).lastIndexOf(keyOf(s));
+    const i = held.map((h) => h.lockKey).lastIndexOf(s.lockKey);
     // A release with no acquire on the path hands back a lock the caller held (here or in a callee).
     if (i >= 0) held.splice(i, 1);
-    else fromCaller.delete(keyOf(s));
+    else fromCaller.delete(s.lockKey);
   }
   // A path with no step of the model (no lock, no call it follows) still leaves the function at its end.
   const end: Step | undefined = path[path.length - 1] ?? functionEnd(fn, view);
-  const exitKeys = new Set(contract.heldAtExit.map((lock) => lockKeyInRoot(fn, lock)));
   if (end) checkContract(fn, contract, held, fromCaller, end, config, out, proof, ps);
   for (const h of held) {
-    if (h.fn !== fn || !end || exitKeys.has(keyOf(h))) continue;
+    if (h.fn !== fn || !end || contract.heldAtExit.some((lock) => lock.key === h.lockKey)) continue;
     const role = `unreleased:${h.lockId}`;
     if (out.has(role)) continue;
     out.set(role, {
@@ -106,14 +106,13 @@ function checkContract(
   out: Map<string, RuleFinding>, proof: (steps: ProofStep[]) => RuleFinding['trace'], ps: (s: Step, text: string, row: string) => ProofStep,
 ): void {
   const cite = 'include/linux/compiler_types.h (__acquires/__releases/__must_hold)';
-  for (const lock of contract.heldAtExit) {
-    const key = lockKeyInRoot(fn, lock);
-    if (held.some((h) => keyOf(h) === key) || fromCaller.has(key)) continue;
+  for (const { text: lock, key } of contract.heldAtExit) {
+    if (held.some((h) => h.lockKey === key) || fromCaller.has(key)) continue;
     const role = `contract-exit:${lock}`;
     if (!out.has(role)) out.set(role, { rule: LOCK_BALANCE, severity: 'error', config, function: fn, role, line: end.line, span: [end.line, end.line], message: `${fn}() is annotated to return with ${lock} held, but returns without it on some path (${config})`, trace: proof([ps(end, `leaves ${fn}() without ${lock}`, cite)]), fix: null });
   }
-  for (const lock of contract.heldAtEntry) {
-    if (contract.heldAtExit.includes(lock) || !fromCaller.has(lockKeyInRoot(fn, lock))) continue;
+  for (const { text: lock, key } of contract.heldAtEntry) {
+    if (contract.heldAtExit.some((exit) => exit.text === lock) || !fromCaller.has(key)) continue;
     const role = `contract-release:${lock}`;
     if (!out.has(role)) out.set(role, { rule: LOCK_BALANCE, severity: 'error', config, function: fn, role, line: end.line, span: [end.line, end.line], message: `${fn}() is annotated __releases(${lock}) but returns with it still held on some path (${config})`, trace: proof([ps(end, `leaves ${fn}() without releasing ${lock}`, cite)]), fix: null });
   }
@@ -123,7 +122,7 @@ function run(input: RuleInput): RuleFinding[] {
   const { view } = input;
   const findings: RuleFinding[] = [];
   for (const fn of view.functions.values()) {
-    const contract = contractOf(fn.annotations);
+    const contract = contractOf(fn.name, fn.annotations);
     if (!contract || unreliable(view, fn.name)) continue;
     findings.push(...findingsByCone(view, LOCK_BALANCE, [fn.name], () => {
       const out = new Map<string, RuleFinding>();
